@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reads holds the read queries; DB runs them on the reader pool and Tx
+// inside its transaction.
+type reads struct {
+	q querier
+	d string // dialect
+}
+
+// Tx is one write transaction. It has every read method too, so that rules
+// can be checked against the state the transaction will change.
+type Tx struct {
+	reads
+}
+
+// inTx is WithTx with the concrete type, for the store's own tests.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{reads: reads{q: sqlTx, d: db.dialect}}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	return nil
+}
