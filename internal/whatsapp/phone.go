@@ -25,7 +25,7 @@ type PhoneNumber struct {
 	ID                        string      `json:"id"`
 	DisplayPhoneNumber        string      `json:"display_phone_number,omitempty"` // formatted, "+1 555-096-7852"
 	VerifiedName              string      `json:"verified_name,omitempty"`
-	QualityRating             string      `json:"quality_rating,omitempty"`            // GREEN, YELLOW, RED, NA, UNKNOWN
+	QualityRating             string      `json:"quality_rating,omitempty"`           // GREEN, YELLOW, RED, NA, UNKNOWN
 	CodeVerificationStatus    string      `json:"code_verification_status,omitempty"` // NOT_VERIFIED, VERIFIED, EXPIRED
 	NameStatus                string      `json:"name_status,omitempty"`              // APPROVED, PENDING_REVIEW, …
 	PlatformType              string      `json:"platform_type,omitempty"`            // CLOUD_API, ON_PREMISE, NOT_APPLICABLE

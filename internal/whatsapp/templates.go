@@ -58,8 +58,8 @@ type TemplateButton struct {
 
 // Template status and parameter format values.
 const (
-	TemplateApproved   = "APPROVED"
-	ParameterNamed     = "NAMED"
+	TemplateApproved    = "APPROVED"
+	ParameterNamed      = "NAMED"
 	ParameterPositional = "POSITIONAL"
 )
 
@@ -193,4 +193,3 @@ func (c *Client) ListTemplates(ctx context.Context, wabaID string, f *TemplateFi
 	}
 	return listAll[Template](ctx, c, c.endpoint(wabaID, "message_templates"), q)
 }
-
