@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"wadesk/internal/helpdesk"
 )
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -24,6 +26,16 @@ type reads struct {
 // can be checked against the state the transaction will change.
 type Tx struct {
 	reads
+}
+
+var _ helpdesk.Store = (*DB)(nil)
+var _ helpdesk.Tx = (*Tx)(nil)
+
+// WithTx runs fn in one write transaction on the writer, committing when fn
+// returns nil and rolling back otherwise. On SQLite the transaction starts
+// IMMEDIATE, so it never fails half-way on a lock upgrade.
+func (db *DB) WithTx(ctx context.Context, fn func(tx helpdesk.Tx) error) error {
+	return db.inTx(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
 // inTx is WithTx with the concrete type, for the store's own tests.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"wadesk/internal/helpdesk"
 	"wadesk/internal/store"
 )
 
@@ -123,4 +124,11 @@ func unreachable(t testing.TB, err error) {
 	}
 	skipWarning.Do(func() { fmt.Fprintln(os.Stderr, "!!! storetest: "+msg) })
 	t.Skip("storetest: " + msg)
+}
+
+// NewService returns a helpdesk.Service over db with the given clock
+// (time.Now when nil) and logs discarded.
+func NewService(t testing.TB, db *store.DB, now func() time.Time) *helpdesk.Service {
+	t.Helper()
+	return helpdesk.NewService(db, helpdesk.Options{Now: now})
 }
