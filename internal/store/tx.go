@@ -26,7 +26,12 @@ type reads struct {
 // can be checked against the state the transaction will change.
 type Tx struct {
 	reads
+	sqlTx *sql.Tx
 }
+
+// SQLTx is the underlying transaction, for River's InsertTx (a job is then
+// committed together with the change that needs it).
+func (t *Tx) SQLTx() *sql.Tx { return t.sqlTx }
 
 var _ helpdesk.Store = (*DB)(nil)
 var _ helpdesk.Tx = (*Tx)(nil)
@@ -50,7 +55,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{reads: reads{q: sqlTx, d: db.dialect}}); err != nil {
+	if err := fn(&Tx{reads: reads{q: sqlTx, d: db.dialect}, sqlTx: sqlTx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
