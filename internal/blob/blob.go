@@ -23,6 +23,16 @@ type Dir struct {
 	Root string
 }
 
+// NewDir returns a Dir at root, creating the directory if needed, so that
+// a data directory without write permission fails at start, not at the
+// first attachment.
+func NewDir(root string) (*Dir, error) {
+	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o700); err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &Dir{Root: root}, nil
+}
+
 // Put stores the bytes of r and returns their SHA-256 (lowercase hex) and
 // size. The bytes are written to a temporary file, synced, then renamed
 // into place, so a reader never sees a partial blob.

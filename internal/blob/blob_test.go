@@ -50,6 +50,22 @@ func TestPutStoresContentAddressedAndIdempotent(t *testing.T) {
 	}
 }
 
+func TestNewDirCreatesRootOrFails(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "data", "blobs")
+	d, err := blob.NewDir(root)
+	if err != nil || d.Root != root {
+		t.Fatalf("NewDir = %v, %v", d, err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		t.Fatalf("root not created: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	if _, err := blob.NewDir(filepath.Join(file, "blobs")); err == nil {
+		t.Error("NewDir under a regular file succeeded")
+	}
+}
+
 func TestOpenRejectsUnknownAndMalformed(t *testing.T) {
 	d := blob.Dir{Root: t.TempDir()}
 	for name, sha := range map[string]string{

@@ -293,9 +293,15 @@ func TestPageValidation(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				for what, call := range map[string]func() error{
-					"tickets":   func() error { _, _, err := w.svc.ListTickets(ctx, w.admin, helpdesk.TicketFilter{Page: tc.page}); return err },
-					"users":     func() error { _, _, err := w.svc.ListUsers(ctx, tc.page); return err },
-					"customers": func() error { _, _, err := w.svc.ListCustomers(ctx, w.admin, helpdesk.CustomerFilter{Page: tc.page}); return err },
+					"tickets": func() error {
+						_, _, err := w.svc.ListTickets(ctx, w.admin, helpdesk.TicketFilter{Page: tc.page})
+						return err
+					},
+					"users": func() error { _, _, err := w.svc.ListUsers(ctx, tc.page); return err },
+					"customers": func() error {
+						_, _, err := w.svc.ListCustomers(ctx, w.admin, helpdesk.CustomerFilter{Page: tc.page})
+						return err
+					},
 				} {
 					err := call()
 					if tc.field == "" {

@@ -22,8 +22,8 @@ import (
 
 // Dialect names, as returned by DB.Dialect.
 const (
-	DialectSQLite   = "sqlite"
-	DialectPostgres = "postgres"
+	SQLite   = "sqlite"
+	Postgres = "postgres"
 )
 
 // Config says where the database is.
@@ -102,7 +102,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*DB, err
 	n := max(4, runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	db := &DB{dialect: DialectSQLite, writer: writer, reader: reader, log: logger}
+	db := &DB{dialect: SQLite, writer: writer, reader: reader, log: logger}
 	db.reads = reads{q: reader, d: db.dialect}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -122,7 +122,7 @@ func openPostgres(ctx context.Context, u string, logger *slog.Logger) (*DB, erro
 		return nil, fmt.Errorf("store: connect to postgres: %w", err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	db := &DB{dialect: DialectPostgres, writer: sqlDB, reader: sqlDB, pool: pool, log: logger}
+	db := &DB{dialect: Postgres, writer: sqlDB, reader: sqlDB, pool: pool, log: logger}
 	db.reads = reads{q: sqlDB, d: db.dialect}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()

@@ -12,7 +12,7 @@ func TestSQLiteConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if db.Dialect() != DialectSQLite || db.PgxPool() != nil {
+	if db.Dialect() != SQLite || db.PgxPool() != nil {
 		t.Errorf("dialect %s, pool %v", db.Dialect(), db.PgxPool())
 	}
 	if n := db.writer.Stats().MaxOpenConnections; n != 1 {

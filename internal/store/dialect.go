@@ -21,7 +21,7 @@ import (
 // tableExistsSQL answers whether the table named by $1 exists in the
 // current schema.
 func (db *DB) tableExistsSQL() string {
-	if db.dialect == DialectPostgres {
+	if db.dialect == Postgres {
 		return "SELECT to_regclass($1) IS NOT NULL"
 	}
 	return "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1"
@@ -31,7 +31,7 @@ func (db *DB) tableExistsSQL() string {
 // (safe because SQLite has one writer), a sequence on PostgreSQL.
 func (t *Tx) nextTicketNumber(ctx context.Context) (int64, error) {
 	q := "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value"
-	if t.d == DialectPostgres {
+	if t.d == Postgres {
 		q = "SELECT nextval('ticket_number_seq')"
 	}
 	var n int64
@@ -63,7 +63,7 @@ func ticketSearch(dialect, query string, arg int) (cond string, value string, ok
 		return "", "", false
 	}
 	p := fmt.Sprintf("$%d", arg)
-	if dialect == DialectPostgres {
+	if dialect == Postgres {
 		// 'simple' config: no stemming or stop words, like FTS5's unicode61,
 		// so both databases find the same tickets. Words are alphanumeric,
 		// hence safe inside to_tsquery.

@@ -24,7 +24,7 @@ func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
 	gd := goose.DialectSQLite3
-	if db.dialect == DialectPostgres {
+	if db.dialect == Postgres {
 		gd = goose.DialectPostgres
 		// Two servers starting at once must not migrate concurrently. The
 		// advisory lock is database-wide, so its id is derived from the

@@ -16,11 +16,11 @@ func TestForEachDBGivesMigratedDatabases(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("SchemaUpToDate = %v, %v; want true", ok, err)
 		}
-		if db.Dialect() == store.DialectPostgres && db.PgxPool() == nil {
+		if db.Dialect() == store.Postgres && db.PgxPool() == nil {
 			t.Error("PgxPool is nil on PostgreSQL")
 		}
 	})
-	if !seen[store.DialectSQLite] {
+	if !seen[store.SQLite] {
 		t.Error("sqlite subtest did not run")
 	}
 }
