@@ -1,0 +1,158 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"wadesk/internal/helpdesk"
+)
+
+// MaxUploadBody bounds multipart bodies: WhatsApp's largest media (documents)
+// are 100 MB, plus room for the other fields.
+const MaxUploadBody = 101 << 20
+
+// uploadMemory is how much of an upload is held in memory; the rest spools
+// to a temporary file that is removed when the request ends.
+const uploadMemory = 8 << 20
+
+// ReplyRequest is an agent's reply to send to WhatsApp, as the client gave
+// it; the Sender validates it.
+type ReplyRequest struct {
+	Text      string
+	ReplyToID *int64
+	Template  json.RawMessage       // the "template" object as sent; nil when absent
+	File      *multipart.FileHeader // the multipart "file"; nil otherwise
+}
+
+// messageBody is the JSON body of POST /api/v1/tickets/{id}/messages.
+type messageBody struct {
+	Text      string          `json:"text"`
+	Internal  bool            `json:"internal"`
+	ReplyToID *ID             `json:"reply_to_id"`
+	Template  json.RawMessage `json:"template"`
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
+	id, err := PathID(r, "id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, err := PageFrom(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	list, next, err := s.svc.ListMessages(r.Context(), UserFrom(r.Context()), id, p)
+	if err != nil {
+		WriteError(w, r, listError(err))
+		return
+	}
+	views := make([]MessageView, len(list))
+	for i := range list {
+		views[i] = MessageJSON(&list[i])
+	}
+	writeJSON(w, http.StatusOK, List(views, next))
+}
+
+// createMessage adds an internal note (201) or hands a reply to the Sender
+// (202: it is queued, not yet sent).
+func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
+	ticketID, err := PathID(r, "id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	body, file, err := readMessageRequest(w, r)
+	if r.MultipartForm != nil {
+		form := r.MultipartForm
+		defer func() { _ = form.RemoveAll() }() // spooled temp files; best effort
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	actor := UserFrom(r.Context())
+	if body.Internal {
+		if file != nil || len(body.Template) > 0 || body.ReplyToID != nil {
+			WriteError(w, r, helpdesk.Invalid("internal notes are text only",
+				map[string]string{"internal": "cannot be combined with file, template or reply_to_id"}))
+			return
+		}
+		m, err := s.svc.AddNote(r.Context(), actor, ticketID, body.Text)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, MessageJSON(m))
+		return
+	}
+	if s.sender == nil {
+		WriteError(w, r, helpdesk.Invalid("sending to WhatsApp is not configured",
+			map[string]string{"internal": "only internal notes can be added on this server"}))
+		return
+	}
+	req := ReplyRequest{Text: body.Text, Template: body.Template, File: file}
+	if body.ReplyToID != nil {
+		v := int64(*body.ReplyToID)
+		req.ReplyToID = &v
+	}
+	m, err := s.sender.SendReply(r.Context(), actor, ticketID, req)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, MessageJSON(m))
+}
+
+// readMessageRequest reads a JSON or multipart message body.
+func readMessageRequest(w http.ResponseWriter, r *http.Request) (messageBody, *multipart.FileHeader, error) {
+	var body messageBody
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return body, nil, DecodeJSON(w, r, &body)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBody)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return body, nil, decodeError(err)
+		}
+		return body, nil, badRequest("the multipart body could not be read", nil)
+	}
+	form := r.MultipartForm
+	body.Text = first(form.Value["text"])
+	if v := first(form.Value["internal"]); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return body, nil, badRequest("a field has the wrong type", map[string]string{"internal": "must be true or false"})
+		}
+		body.Internal = b
+	}
+	if v := first(form.Value["reply_to_id"]); v != "" {
+		id, ok := parseID(v)
+		if !ok {
+			return body, nil, badRequest("a field has the wrong type", map[string]string{"reply_to_id": "must be an id"})
+		}
+		body.ReplyToID = (*ID)(&id)
+	}
+	files := form.File["file"]
+	if len(files) > 1 {
+		return body, nil, badRequest("one file per message", map[string]string{"file": "send one file per message"})
+	}
+	if len(files) == 1 {
+		return body, files[0], nil
+	}
+	return body, nil, nil
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}

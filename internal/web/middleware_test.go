@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"wadesk/internal/web"
+)
+
+// mountPanic adds a route that panics, as a buggy later handler would.
+func mountPanic(s *web.Server) {
+	s.Handle("GET /test/panic/{n}", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("boom: test panic")
+	}))
+}
+
+func TestPanicBecomes500WithRequestID(t *testing.T) {
+	forEachDB(t, mountPanic, func(t *testing.T, e *env) {
+		client := e.http.Client()
+		for i := range 2 { // the server keeps answering after a panic
+			resp := e.do(client, "GET", "/test/panic/1", "", "", map[string]string{"X-Request-Id": "req-panic-1"})
+			var body struct {
+				Error struct {
+					Code      string
+					RequestID string `json:"request_id"`
+				}
+			}
+			resp.json(t, &body)
+			if resp.status != 500 || body.Error.Code != "internal" || body.Error.RequestID != "req-panic-1" {
+				t.Fatalf("try %d: %d %s", i, resp.status, resp.body)
+			}
+			if strings.Contains(resp.body, "boom") {
+				t.Error("the panic value leaked to the client")
+			}
+		}
+		logs := e.logs.String()
+		for _, want := range []string{`"msg":"http: panic"`, `"request_id":"req-panic-1"`, `"stack":"`, "boom: test panic", `"status":500`, `"route":"GET /test/panic/{n}"`} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("logs lack %s", want)
+			}
+		}
+		if resp := e.do(client, "GET", "/healthz", "", "", nil); resp.status != 200 {
+			t.Errorf("healthz after panic: %d", resp.status)
+		}
+	})
+}
+
+func TestMetricsUseRoutePatterns(t *testing.T) {
+	forEachDB(t, mountPanic, func(t *testing.T, e *env) {
+		e.do(nil, "GET", "/api/v1/tickets/"+id(e.ticketA.ID), e.adminTok, "", nil)
+		e.do(nil, "GET", "/api/v1/tickets/"+id(e.ticketB.ID), e.adminTok, "", nil)
+		e.do(nil, "GET", "/api/v1/tickets/abc", e.adminTok, "", nil)
+		e.do(nil, "GET", "/no/such/page", "", "", nil)
+		e.do(nil, "GET", "/test/panic/7", "", "", nil)
+		resp := e.do(nil, "GET", "/metrics", "", "", nil)
+		if resp.status != 200 {
+			t.Fatalf("/metrics: %d", resp.status)
+		}
+		for _, want := range []string{
+			`wadesk_http_requests_total{code="200",method="GET",route="GET /api/v1/tickets/{id}"} 2`,
+			`wadesk_http_requests_total{code="404",method="GET",route="GET /api/v1/tickets/{id}"} 1`,
+			`wadesk_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+			`wadesk_http_requests_total{code="500",method="GET",route="GET /test/panic/{n}"} 1`,
+			`wadesk_http_request_duration_seconds_bucket{method="GET",route="GET /api/v1/tickets/{id}",le="+Inf"} 3`,
+		} {
+			if !strings.Contains(resp.body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		if strings.Contains(resp.body, `/api/v1/tickets/`+id(e.ticketA.ID)+`"`) {
+			t.Error("a raw path is used as a metric label")
+		}
+	})
+}
+
+func TestHealthz(t *testing.T) {
+	forEachDB(t, nil, func(t *testing.T, e *env) {
+		for _, tc := range []struct {
+			name   string
+			err    error
+			status int
+			body   string
+		}{
+			{name: "database answers → 200", status: 200, body: `{"status":"ok"}`},
+			{name: "database down → 503", err: errors.New("db: connection refused"), status: 503, body: `{"status":"unavailable"}`},
+			{name: "recovered → 200", status: 200, body: `{"status":"ok"}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				e.setHealth(tc.err)
+				resp := e.do(nil, "GET", "/healthz", "", "", nil)
+				if resp.status != tc.status || strings.TrimSpace(resp.body) != tc.body {
+					t.Errorf("%d %s", resp.status, resp.body)
+				}
+				if strings.Contains(resp.body, "refused") {
+					t.Error("the health error leaked to an unauthenticated client")
+				}
+			})
+		}
+	})
+}
+
+func TestRequestIDAndHeaders(t *testing.T) {
+	forEachDB(t, nil, func(t *testing.T, e *env) {
+		for _, tc := range []struct {
+			name, incoming string
+			kept           bool
+		}{
+			{name: "sane incoming id is echoed", incoming: "abc-123_x.y", kept: true},
+			{name: "id with spaces is replaced", incoming: "abc 123"},
+			{name: "overlong id is replaced", incoming: strings.Repeat("a", 65)},
+			{name: "missing id is generated"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				hdr := map[string]string{}
+				if tc.incoming != "" {
+					hdr["X-Request-Id"] = tc.incoming
+				}
+				resp := e.do(nil, "GET", "/api/v1/me", e.agentTok, "", hdr)
+				got := resp.header.Get("X-Request-Id")
+				if tc.kept != (got == tc.incoming) || got == "" {
+					t.Errorf("X-Request-Id %q for incoming %q", got, tc.incoming)
+				}
+				if !strings.Contains(e.logs.String(), `"request_id":"`+got+`"`) {
+					t.Errorf("access log lacks request id %q", got)
+				}
+			})
+		}
+		resp := e.do(nil, "GET", "/api/v1/me", e.agentTok, "", nil)
+		for h, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"X-Frame-Options":        "DENY",
+			"Referrer-Policy":        "same-origin",
+			"Content-Type":           "application/json; charset=utf-8",
+		} {
+			if got := resp.header.Get(h); got != want {
+				t.Errorf("%s = %q, want %q", h, got, want)
+			}
+		}
+		if csp := resp.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP %q", csp)
+		}
+	})
+}
+
+func TestAccessLog(t *testing.T) {
+	forEachDB(t, nil, func(t *testing.T, e *env) {
+		e.do(nil, "GET", "/api/v1/tickets/"+id(e.ticketA.ID), e.agentTok, "", map[string]string{"X-Request-Id": "log-1", "Cookie": "wadesk_session=secret-cookie"})
+		var entry map[string]any
+		for _, line := range strings.Split(e.logs.String(), "\n") {
+			if strings.Contains(line, `"request_id":"log-1"`) && strings.Contains(line, `"msg":"http request"`) {
+				if err := json.Unmarshal([]byte(line), &entry); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if entry == nil {
+			t.Fatalf("no access log line:\n%s", e.logs.String())
+		}
+		want := map[string]any{"method": "GET", "route": "GET /api/v1/tickets/{id}", "status": float64(200), "user_id": float64(e.agent.ID)}
+		for k, v := range want {
+			if entry[k] != v {
+				t.Errorf("%s = %v, want %v", k, entry[k], v)
+			}
+		}
+		for _, k := range []string{"bytes", "duration_ms"} {
+			if _, ok := entry[k]; !ok {
+				t.Errorf("access log lacks %s", k)
+			}
+		}
+		logs := e.logs.String()
+		for _, secret := range []string{e.agentTok, e.adminTok, "secret-cookie", "Bearer"} {
+			if strings.Contains(logs, secret) {
+				t.Errorf("logs contain a secret (%q)", secret)
+			}
+		}
+	})
+}
