@@ -183,6 +183,7 @@ func newEnv(t *testing.T, opts Options) *env {
 	t.Cleanup(s.Close)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
+	s.SetBaseURL(srv.URL)
 	info := s.Seed()
 	rcv := newReceiver(t, info.AppSecret)
 	s.AddApp(App{ID: info.AppID, Secret: info.AppSecret, CallbackURL: rcv.srv.URL + "/webhook", VerifyToken: info.VerifyToken})

@@ -135,7 +135,7 @@ func (s *Sim) CustomerSend(ctx context.Context, in Inbound) (string, error) {
 	if err := s.fillInbound(&n, cust, &in, m); err != nil {
 		return "", err
 	}
-	raw, err := json.Marshal(m)
+	raw, err := marshalJSON(m)
 	if err != nil {
 		return "", fmt.Errorf("sim: customer send: %w", err)
 	}

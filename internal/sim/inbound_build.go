@@ -211,7 +211,7 @@ func inboundInteractive(in *Inbound, m *whInbound) error {
 	default:
 		return badInbound("interactive.type must be button_reply, list_reply or nfm_reply, got %q", it.Type)
 	}
-	raw, err := json.Marshal(v)
+	raw, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
@@ -261,7 +261,10 @@ func (s *Sim) inboundMedia(n *Number, in *Inbound, m *whInbound) error {
 		}
 	}
 	stored := s.storeMedia(n, mt, md.Filename, data, false)
-	w := &whMedia{MimeType: mt, SHA256: stored.sha256Base64(), ID: stored.ID, URL: s.mediaURL(stored)}
+	w := &whMedia{MimeType: mt, SHA256: stored.sha256Base64(), ID: stored.ID}
+	if s.BaseURL() != "" { // a relative URL would mislead; GET /{media_id} always works
+		w.URL = s.mediaURL(stored)
+	}
 	switch in.Type {
 	case "image":
 		w.Caption, m.Image = md.Caption, w

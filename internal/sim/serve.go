@@ -19,6 +19,13 @@ func ListenAndServe(ctx context.Context, addr string, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("sim: listen %s: %w", addr, err)
 	}
+	if s.BaseURL() == "" {
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+			host = "localhost"
+		}
+		s.SetBaseURL("http://" + net.JoinHostPort(host, port))
+	}
 	info := s.Seed()
 	s.log.Info("sim: listening", "addr", ln.Addr().String(), "phone_number_id", info.PhoneNumberID,
 		"waba_id", info.WABAID, "app_id", info.AppID, "access_token", info.AccessToken)

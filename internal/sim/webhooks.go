@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -105,11 +106,25 @@ func contactOf(c *Customer, withUsername bool) whContact {
 // form Meta signs (§1.3): a receiver that re-marshals before checking the
 // signature fails here as it would in production.
 func encodeWebhook(env *whEnvelope) ([]byte, error) {
-	b, err := json.Marshal(env)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // Meta leaves & < > alone; only non-ASCII is escaped
+	if err := enc.Encode(env); err != nil {
 		return nil, err
 	}
-	return escapeNonASCII(b), nil
+	return escapeNonASCII(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
+// marshalJSON is json.Marshal without HTML escaping, for parts of a
+// webhook marshalled ahead of the envelope.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func escapeNonASCII(b []byte) []byte {
