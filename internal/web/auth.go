@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"wadesk/internal/helpdesk"
@@ -66,31 +67,56 @@ func (s *Server) authenticate(r *http.Request) (*helpdesk.User, *helpdesk.Sessio
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, sess, err := s.authenticate(r)
+		if err == nil && u == nil {
+			err = helpdesk.Errorf(helpdesk.ECodeUnauthorized, "authentication required")
+		}
 		if err != nil {
 			WriteError(w, r, err)
 			return
 		}
-		if u == nil {
-			WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeUnauthorized, "authentication required"))
-			return
-		}
-		if info := infoFrom(r.Context()); info != nil {
-			info.userID = u.ID
-		}
-		if sess != nil && !safeMethod(r.Method) && !validCSRF(w, r, sess.CSRFToken) {
-			WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeForbidden, "missing or wrong CSRF token"))
-			return
-		}
-		ctx := context.WithValue(r.Context(), userKey{}, u)
-		if sess != nil {
-			ctx = context.WithValue(ctx, sessionKey{}, sess)
-			// Re-send the cookie so its expiry follows the sliding session.
-			if ck, err := r.Cookie(SessionCookie); err == nil {
-				s.setSessionCookie(w, ck.Value, sess.ExpiresAt)
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		s.serveAs(w, r, next, u, sess)
 	})
+}
+
+// requirePage is requireUser for browser pages: without a valid session a
+// GET is sent to the login page, which brings the user back afterwards.
+func (s *Server) requirePage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, sess, err := s.authenticate(r)
+		if err == nil && u != nil {
+			s.serveAs(w, r, next, u, sess)
+			return
+		}
+		if err != nil && helpdesk.ErrorCode(err) == helpdesk.ECodeInternal {
+			WriteError(w, r, err)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeUnauthorized, "authentication required"))
+	})
+}
+
+// serveAs checks CSRF for cookie sessions and runs next as user u.
+func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, next http.Handler, u *helpdesk.User, sess *helpdesk.Session) {
+	if info := infoFrom(r.Context()); info != nil {
+		info.userID = u.ID
+	}
+	if sess != nil && !safeMethod(r.Method) && !validCSRF(w, r, sess.CSRFToken) {
+		WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeForbidden, "missing or wrong CSRF token"))
+		return
+	}
+	ctx := context.WithValue(r.Context(), userKey{}, u)
+	if sess != nil {
+		ctx = context.WithValue(ctx, sessionKey{}, sess)
+		// Re-send the cookie so its lifetime follows the sliding session.
+		if ck, err := r.Cookie(SessionCookie); err == nil {
+			s.setSessionCookie(w, ck.Value, sess.ExpiresAt)
+		}
+	}
+	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // RequireAdmin answers 403 forbidden unless the user is an admin. It must

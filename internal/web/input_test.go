@@ -50,7 +50,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 				header: map[string]string{"Content-Type": "text/plain"}, status: 415, contains: []string{`"code":"invalid_request"`}},
 			{name: "semantic error → 422", method: "PATCH", path: tA, auth: "admin", body: `{"title":""}`, status: 422},
 			{name: "unknown state → 422", method: "PATCH", path: tA, auth: "admin", body: `{"state":"archived"}`, status: 422, contains: []string{`"state":`}},
-			{name: "unknown group → 422 or 404", method: "PATCH", path: tA, auth: "admin", body: `{"group_id":"999999"}`, status: 422},
+			{name: "unknown group → 422", method: "PATCH", path: tA, auth: "admin", body: `{"group_id":"999999"}`, status: 422},
 			{name: "letters as id → 404", method: "GET", path: "/api/v1/tickets/abc", auth: "admin", status: 404, contains: []string{`"code":"not_found"`}},
 			{name: "zero id → 404", method: "GET", path: "/api/v1/tickets/0", auth: "admin", status: 404},
 			{name: "negative id → 404", method: "GET", path: "/api/v1/tickets/-1", auth: "admin", status: 404},

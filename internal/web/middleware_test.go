@@ -178,3 +178,33 @@ func TestAccessLog(t *testing.T) {
 		}
 	})
 }
+
+// mountPage adds a signed-in page, as the UI will.
+func mountPage(s *web.Server) {
+	s.HandlePage("GET /inbox", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("hello " + web.UserFrom(r.Context()).Name + " " + web.CSRFTokenFrom(r.Context())))
+	}))
+	s.HandlePage("POST /inbox", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+}
+
+func TestPagesNeedASession(t *testing.T) {
+	forEachDB(t, mountPage, func(t *testing.T, e *env) {
+		anon := e.browser()
+		if resp := e.do(anon, "GET", "/inbox?x=1", "", "", nil); resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/login?next=%2Finbox%3Fx%3D1" {
+			t.Errorf("anonymous page: %d %q", resp.status, resp.header.Get("Location"))
+		}
+		b, csrf := e.signIn(t)
+		resp := e.do(b, "GET", "/inbox", "", "", nil)
+		if resp.status != 200 || resp.body != "hello Alan Agent "+csrf {
+			t.Errorf("signed-in page: %d %q", resp.status, resp.body)
+		}
+		if resp := e.do(b, "POST", "/inbox", "", "", nil); resp.status != http.StatusForbidden {
+			t.Errorf("page POST without CSRF token: %d", resp.status)
+		}
+		if resp := e.do(b, "POST", "/inbox", "", "", map[string]string{"X-CSRF-Token": csrf}); resp.status != http.StatusNoContent {
+			t.Errorf("page POST with CSRF token: %d", resp.status)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -10,8 +11,8 @@ import (
 
 // Page limits of list routes, as the contract fixes them.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 200
+	DefaultLimit = helpdesk.DefaultLimit
+	MaxLimit     = helpdesk.MaxLimit
 )
 
 // PageFrom reads ?limit= and ?cursor=. A limit that is not a number in
@@ -22,7 +23,7 @@ func PageFrom(r *http.Request) (helpdesk.Page, error) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxLimit {
-			return p, badRequest("bad limit", map[string]string{"limit": "must be a number from 1 to 200"})
+			return p, badRequest("bad limit", map[string]string{"limit": fmt.Sprintf("must be a number from 1 to %d", MaxLimit)})
 		}
 		p.Limit = n
 	}

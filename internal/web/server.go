@@ -116,6 +116,13 @@ func (s *Server) HandleAPI(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, s.route(s.requireUser(h)))
 }
 
+// HandlePage mounts a browser page that needs a signed-in user. Without a
+// session, GET and HEAD are redirected to /login?next=…; other methods get
+// 401. Unsafe methods need the session's CSRF token (CSRFTokenFrom).
+func (s *Server) HandlePage(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, s.route(s.requirePage(h)))
+}
+
 // HandleAdmin is HandleAPI for routes only admins may use; agents get 403.
 func (s *Server) HandleAdmin(pattern string, h http.Handler) {
 	s.HandleAPI(pattern, RequireAdmin(h))

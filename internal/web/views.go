@@ -158,7 +158,7 @@ func TicketJSONAt(t *helpdesk.Ticket, now time.Time) TicketView {
 		GroupID:         jsonIDPtr(t.GroupID),
 		AssigneeID:      jsonIDPtr(t.AssigneeID),
 		WindowExpiresAt: jsonTimePtr(t.WindowExpiresAt),
-		WindowOpen:      t.WindowExpiresAt != nil && now.Before(*t.WindowExpiresAt),
+		WindowOpen:      t.WindowOpen(now),
 		LastMessageAt:   jsonTime(t.LastMessageAt),
 		CreatedAt:       jsonTime(t.CreatedAt),
 		UpdatedAt:       jsonTime(t.UpdatedAt),
