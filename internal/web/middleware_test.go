@@ -3,10 +3,15 @@ package web_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"wadesk/internal/helpdesk"
 	"wadesk/internal/web"
 )
 
@@ -205,6 +210,79 @@ func TestPagesNeedASession(t *testing.T) {
 		}
 		if resp := e.do(b, "POST", "/inbox", "", "", map[string]string{"X-CSRF-Token": csrf}); resp.status != http.StatusNoContent {
 			t.Errorf("page POST with CSRF token: %d", resp.status)
+		}
+	})
+}
+
+// mountFailing adds routes that fail the ways later handlers can.
+func mountFailing(s *web.Server) {
+	s.Handle("GET /test/internal", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.WriteError(w, r, fmt.Errorf("store: load: %w", errors.New("disk on fire at /var/secret")))
+	}))
+	s.Handle("GET /test/window", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.WriteError(w, r, fmt.Errorf("send: %w", helpdesk.Errorf(helpdesk.ECodeWindowClosed, "the 24-hour window is closed")))
+	}))
+	s.Handle("GET /test/upstream", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeUpstream, "Meta answered 500"))
+	}))
+	s.Handle("GET /test/credentials", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.WriteError(w, r, helpdesk.Errorf(helpdesk.ECodeInvalidCredentials, "Graph refused the token"))
+	}))
+}
+
+func TestErrorRendering(t *testing.T) {
+	forEachDB(t, mountFailing, func(t *testing.T, e *env) {
+		for _, sc := range []scenario{
+			{name: "internal error is generic", method: "GET", path: "/test/internal", header: map[string]string{"X-Request-Id": "err-1"}, status: 500,
+				contains: []string{`"code":"internal"`, `"message":"internal error"`, `"request_id":"err-1"`}, notContains: []string{"disk", "secret"}},
+			{name: "wrapped domain error keeps its code", method: "GET", path: "/test/window", status: 409,
+				contains: []string{`"code":"window_closed"`, `"message":"the 24-hour window is closed"`}},
+			{name: "upstream error → 502", method: "GET", path: "/test/upstream", status: 502, contains: []string{`"code":"upstream_error"`}},
+			{name: "invalid credentials → 422", method: "GET", path: "/test/credentials", status: 422, contains: []string{`"code":"invalid_credentials"`}},
+		} {
+			t.Run(sc.name, func(t *testing.T) { e.run(t, sc) })
+		}
+		logs := e.logs.String()
+		if !strings.Contains(logs, "disk on fire") || !strings.Contains(logs, `"request_id":"err-1"`) {
+			t.Errorf("the internal cause is not logged with the request id:\n%s", logs)
+		}
+	})
+}
+
+func TestSecureCookieOnHTTPS(t *testing.T) {
+	forEachDB(t, nil, func(t *testing.T, e *env) {
+		srv := httptest.NewServer(web.New(web.Options{Service: e.svc, BaseURL: "https://desk.example.com", Now: e.clock.Now}).Handler())
+		defer srv.Close()
+		client := srv.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		page, err := client.Get(srv.URL + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(page.Body)
+		page.Body.Close()
+		m := csrfField.FindSubmatch(body)
+		if m == nil {
+			t.Fatal("no csrf field")
+		}
+		form := url.Values{"email": {"agent@example.com"}, "password": {testPassword}, "csrf_token": {string(m[1])}}
+		req, _ := http.NewRequest("POST", srv.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// The jar would drop a Secure cookie on http, so send the token by hand.
+		req.AddCookie(&http.Cookie{Name: "wadesk_login_csrf", Value: string(m[1])})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var cookie string
+		for _, c := range resp.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "wadesk_session=") {
+				cookie = c
+			}
+		}
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(cookie, "; Secure") || !strings.Contains(cookie, "HttpOnly") {
+			t.Errorf("status %d cookie %q", resp.StatusCode, cookie)
 		}
 	})
 }
