@@ -1,0 +1,56 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// CleanupArgs is the periodic housekeeping job: it removes expired browser
+// sessions and webhook deliveries that were processed long ago.
+type CleanupArgs struct{}
+
+// Kind implements river.JobArgs.
+func (CleanupArgs) Kind() string { return "cleanup" }
+
+// InsertOpts puts housekeeping on the bulk queue, once per period.
+func (CleanupArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueBulk, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+}
+
+// InboxRetention is how long processed webhook deliveries are kept for
+// inspection. Meta retries a delivery for up to 7 days; keeping twice that
+// lets an operator look at what arrived during an incident.
+const InboxRetention = 14 * 24 * time.Hour
+
+// CleanupWorker runs CleanupArgs.
+type CleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	DB  *sql.DB // the store's writer
+	Now func() time.Time
+}
+
+// Work deletes what is past its time. The queries run unchanged on SQLite
+// and PostgreSQL (times are Unix milliseconds).
+func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
+	now := w.Now().UnixMilli()
+	if _, err := w.DB.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, now); err != nil {
+		return fmt.Errorf("cleanup: sessions: %w", err)
+	}
+	cutoff := now - InboxRetention.Milliseconds()
+	if _, err := w.DB.ExecContext(ctx,
+		`DELETE FROM webhook_inbox WHERE state IN ('done', 'ignored') AND processed_at < $1`, cutoff); err != nil {
+		return fmt.Errorf("cleanup: webhook inbox: %w", err)
+	}
+	return nil
+}
+
+// CleanupPeriodic schedules the cleanup hourly, and once at start.
+func CleanupPeriodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}

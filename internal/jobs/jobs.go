@@ -1,0 +1,213 @@
+// Package jobs runs wadesk's background work on River: on SQLite through the
+// riversqlite driver (one connection: the store's writer), on PostgreSQL
+// through riverpgxv5, which spreads jobs over every instance and uses
+// LISTEN/NOTIFY to pick them up at once.
+//
+// Jobs are inserted in the same transaction as the change that needs them
+// (InsertTx with the store's *sql.Tx), so a committed change never lacks its
+// job and a rolled-back one never runs it. On PostgreSQL that insert goes
+// through an insert-only client on database/sql (riverdatabasesql), because
+// the store speaks database/sql while riverpgxv5 wants a pgx.Tx.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"wadesk/internal/helpdesk"
+	"wadesk/internal/store"
+)
+
+// Queues. Live inbound work has its own queue so bulk jobs never starve it.
+const (
+	QueueInbound  = "inbound"
+	QueueOutbound = river.QueueDefault
+	QueueBulk     = "bulk"
+)
+
+// Options configures a Runner.
+type Options struct {
+	Logger   *slog.Logger
+	Registry prometheus.Registerer // may be nil
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	// Queues maps queue name to its worker count; nil means the defaults.
+	Queues map[string]int
+	// PollInterval bounds how long a job waits to be noticed when no
+	// notification arrives (always the case on SQLite). Default 200 ms.
+	PollInterval time.Duration
+}
+
+// Runner inserts and works jobs.
+type Runner struct {
+	inserter *river.Client[*sql.Tx] // works too, on SQLite
+	worker   *river.Client[pgx.Tx]  // PostgreSQL only
+	logger   *slog.Logger
+	metrics  *metrics
+	stopSubs func()
+	done     chan struct{}
+}
+
+func defaultQueues() map[string]int {
+	return map[string]int{QueueInbound: 4, QueueOutbound: 8, QueueBulk: 2}
+}
+
+// New builds a Runner on db. It does not start working until Start.
+func New(db *store.DB, opts Options) (*Runner, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Workers == nil {
+		opts.Workers = river.NewWorkers()
+	}
+	if opts.Queues == nil {
+		opts.Queues = defaultQueues()
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 200 * time.Millisecond
+	}
+	queues := make(map[string]river.QueueConfig, len(opts.Queues))
+	for name, n := range opts.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
+	cfg := &river.Config{
+		Queues:            queues,
+		Workers:           opts.Workers,
+		PeriodicJobs:      opts.Periodic,
+		FetchPollInterval: opts.PollInterval,
+		FetchCooldown:     20 * time.Millisecond,
+		JobTimeout:        5 * time.Minute,
+		Logger:            opts.Logger.With("component", "river"),
+	}
+	r := &Runner{logger: opts.Logger, done: make(chan struct{})}
+	var err error
+	switch db.Dialect() {
+	case store.SQLite:
+		r.inserter, err = river.NewClient(riversqlite.New(db.Writer()), cfg)
+	case store.Postgres:
+		r.worker, err = river.NewClient(riverpgxv5.New(db.PgxPool()), cfg)
+		if err == nil {
+			r.inserter, err = river.NewClient(riverdatabasesql.New(db.Writer()), &river.Config{Workers: opts.Workers})
+		}
+	default:
+		err = fmt.Errorf("unknown dialect %q", db.Dialect())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	if opts.Registry != nil {
+		if r.metrics, err = newMetrics(opts.Registry); err != nil {
+			return nil, fmt.Errorf("jobs: metrics: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// Insert enqueues a job outside any transaction.
+func (r *Runner) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := r.inserter.Insert(ctx, args, opts)
+	if err != nil {
+		return fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// InsertTx enqueues a job as part of tx: it exists if and only if tx commits.
+func (r *Runner) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := r.inserter.InsertTx(ctx, tx, args, opts)
+	if err != nil {
+		return fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+func (r *Runner) working() interface {
+	Start(context.Context) error
+	Stop(context.Context) error
+	Subscribe(...river.EventKind) (<-chan *river.Event, func())
+} {
+	if r.worker != nil {
+		return r.worker
+	}
+	return r.inserter
+}
+
+// Start begins working jobs in the background.
+func (r *Runner) Start(ctx context.Context) error {
+	c := r.working()
+	events, cancel := c.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	r.stopSubs = cancel
+	go r.observe(events)
+	if err := c.Start(ctx); err != nil {
+		cancel()
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching new jobs and waits for running ones to finish, until
+// ctx ends (then they are cancelled and River retries them later).
+func (r *Runner) Stop(ctx context.Context) error {
+	err := r.working().Stop(ctx)
+	if r.stopSubs != nil {
+		r.stopSubs()
+		<-r.done
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	return nil
+}
+
+func (r *Runner) observe(events <-chan *river.Event) {
+	defer close(r.done)
+	for ev := range events {
+		if ev == nil || ev.Job == nil {
+			continue
+		}
+		if r.metrics != nil {
+			r.metrics.observe(ev)
+		}
+		if ev.Kind == river.EventKindJobFailed {
+			r.logger.Warn("job failed", "kind", ev.Job.Kind, "job_id", ev.Job.ID, "attempt", ev.Job.Attempt,
+				"error", lastError(ev))
+		}
+	}
+}
+
+func lastError(ev *river.Event) string {
+	if n := len(ev.Job.Errors); n > 0 {
+		return ev.Job.Errors[n-1].Error
+	}
+	return ""
+}
+
+// sqlTxer is the store's transaction type seen from here: River needs the
+// *sql.Tx underneath to insert a job in the same transaction.
+type sqlTxer interface{ SQLTx() *sql.Tx }
+
+// EnqueueTx implements helpdesk.Enqueuer: the job is inserted in tx, so it
+// exists exactly when tx commits.
+func (r *Runner) EnqueueTx(ctx context.Context, tx helpdesk.Tx, job helpdesk.Job) error {
+	st, ok := tx.(sqlTxer)
+	if !ok {
+		return fmt.Errorf("jobs: enqueue %s: transaction %T has no *sql.Tx", job.Kind(), tx)
+	}
+	args, ok := job.(river.JobArgs)
+	if !ok {
+		return fmt.Errorf("jobs: enqueue %s: not a river.JobArgs", job.Kind())
+	}
+	return r.InsertTx(ctx, st.SQLTx(), args, nil)
+}
