@@ -247,6 +247,9 @@ func (s *Sim) customer(ref, name string, create bool) *Customer {
 	if !create || d == "" {
 		return nil
 	}
+	if name == "" {
+		name = "Customer " + d[max(0, len(d)-4):] // Meta always sends a profile name
+	}
 	return s.putCustomerLocked(&Customer{WaID: d, UserID: "US." + randDigits(20), Name: name})
 }
 
