@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ import (
 	"wadesk/internal/helpdesk"
 	"wadesk/internal/jobs"
 	"wadesk/internal/web"
+	"wadesk/internal/whatsapp"
 )
 
 // Options are the parts of an App that are not configuration.
@@ -26,18 +28,36 @@ type Options struct {
 	// ShutdownTimeout bounds the graceful stop: in-flight requests and jobs
 	// get this long to finish. Default 25 s (under Kubernetes' 30 s grace).
 	ShutdownTimeout time.Duration
+	// HTTPClient calls the Cloud API; default a client with keep-alive.
+	HTTPClient *http.Client
 }
 
 // App is a running wadesk server.
 type App struct {
 	*Core
+	Opts     Options
 	Registry *prometheus.Registry
 	Jobs     *jobs.Runner
 	Web      *web.Server
+	// Events fans domain events out to whoever subscribed (SSE, metrics).
+	Events *Fanout
+	// Graph is the Cloud API client configuration without a token; copy it
+	// and set AccessToken per channel.
+	Graph whatsapp.Options
 
-	opts     Options
+	loops    []func(context.Context) // background loops, run by Run until shutdown
 	listener net.Listener
 	server   *http.Server
+}
+
+// capabilities wire each feature onto the App under construction: workers,
+// periodic jobs, routes and background loops. Each lives in its own file.
+var capabilities = []func(context.Context, *App) error{
+	setupHousekeeping,
+	setupChannels,
+	setupInbound,
+	setupOutbound,
+	setupUI,
 }
 
 // New builds the whole server: database (migrated), domain, job runner and
@@ -52,56 +72,73 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 25 * time.Second
 	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
+			Proxy: http.ProxyFromEnvironment,
+		}}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	core, err := openCore(ctx, cfg, opts.Logger, nil)
+	fanout := &Fanout{}
+	core, err := openCore(ctx, cfg, opts.Logger, helpdesk.Options{Logger: opts.Logger, Now: opts.Now, Events: fanout})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Core: core, Registry: reg, opts: opts}
+	a := &App{Core: core, Opts: opts, Registry: reg, Events: fanout,
+		Graph: whatsapp.Options{BaseURL: cfg.GraphAPIURL, Version: cfg.GraphAPIVersion, HTTPClient: opts.HTTPClient}}
+	if err := a.build(ctx); err != nil {
+		core.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
 	if err := a.bootstrapAdmin(ctx); err != nil {
-		core.Close()
-		return nil, err
+		return err
 	}
-
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.CleanupWorker{DB: core.DB.Writer(), Now: opts.Now})
-	a.Jobs, err = jobs.New(core.DB, jobs.Options{
-		Logger:   opts.Logger,
-		Registry: reg,
-		Workers:  workers,
-		Periodic: []*river.PeriodicJob{jobs.CleanupPeriodic()},
-	})
+	var err error
+	a.Jobs, err = jobs.New(a.DB, jobs.Options{Logger: a.Logger, Registry: a.Registry})
 	if err != nil {
-		core.Close()
-		return nil, err
+		return err
 	}
-
 	a.Web = web.New(web.Options{
-		Service:  core.Service,
-		Logger:   opts.Logger,
-		Registry: reg,
-		Health:   core.DB.Ping,
-		BaseURL:  cfg.BaseURL.String(),
-		Now:      opts.Now,
-		Blobs:    core.Blobs,
+		Service:  a.Service,
+		Logger:   a.Logger,
+		Registry: a.Registry,
+		Health:   a.DB.Ping,
+		BaseURL:  a.Config.BaseURL.String(),
+		Now:      a.Opts.Now,
+		Blobs:    a.Blobs,
 	})
-
-	a.listener, err = net.Listen("tcp", cfg.Addr)
+	for _, setup := range capabilities {
+		if err := setup(ctx, a); err != nil {
+			return err
+		}
+	}
+	if err := a.Jobs.Init(); err != nil {
+		return err
+	}
+	a.listener, err = net.Listen("tcp", a.Config.Addr)
 	if err != nil {
-		core.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
 	}
 	a.server = &http.Server{
 		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // attachments up to 100 MB on slow links
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
-	return a, nil
+	return nil
 }
+
+// AddLoop registers a background loop that Run starts and, at shutdown,
+// cancels and waits for (after HTTP stopped accepting, before the database
+// closes).
+func (a *App) AddLoop(loop func(ctx context.Context)) { a.loops = append(a.loops, loop) }
 
 // Addr is the address the server listens on (useful with port 0).
 func (a *App) Addr() string { return a.listener.Addr().String() }
@@ -116,10 +153,15 @@ func (a *App) Run(ctx context.Context) error {
 		a.Core.Close()
 		return err
 	}
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	var loops sync.WaitGroup
+	for _, loop := range a.loops {
+		loops.Go(func() { loop(loopCtx) })
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
 	log.Info("wadesk is serving", "addr", a.Addr(), "base_url", a.Config.BaseURL.String(),
-		"database", string(a.DB.Dialect()))
+		"database", a.DB.Dialect())
 
 	var err error
 	select {
@@ -131,11 +173,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}
 
-	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.Opts.ShutdownTimeout)
 	defer cancel()
 	if e := a.server.Shutdown(stopCtx); e != nil {
 		log.Warn("http shutdown", "error", e)
 	}
+	stopLoops()
+	loops.Wait()
 	if e := a.Jobs.Stop(stopCtx); e != nil {
 		log.Warn("jobs shutdown", "error", e)
 	}
@@ -163,5 +207,12 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 		return fmt.Errorf("create admin %s: %w", a.Config.AdminEmail, err)
 	}
 	a.Logger.Info("created the first admin", "email", a.Config.AdminEmail)
+	return nil
+}
+
+// setupHousekeeping registers the periodic cleanup job.
+func setupHousekeeping(_ context.Context, a *App) error {
+	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Now: a.Opts.Now})
+	a.Jobs.AddPeriodic(jobs.CleanupPeriodic())
 	return nil
 }

@@ -33,10 +33,10 @@ type Core struct {
 // OpenCore opens the database, applies migrations (wadesk's and River's)
 // and refuses a schema newer than this binary knows.
 func OpenCore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Core, error) {
-	return openCore(ctx, cfg, logger, nil)
+	return openCore(ctx, cfg, logger, helpdesk.Options{Logger: logger})
 }
 
-func openCore(ctx context.Context, cfg *config.Config, logger *slog.Logger, events helpdesk.Publisher) (*Core, error) {
+func openCore(ctx context.Context, cfg *config.Config, logger *slog.Logger, svcOpts helpdesk.Options) (*Core, error) {
 	box, err := secret.NewBox(cfg.SecretKey)
 	if err != nil {
 		return nil, err
@@ -50,7 +50,7 @@ func openCore(ctx context.Context, cfg *config.Config, logger *slog.Logger, even
 		db.Close()
 		return nil, err
 	}
-	svc := helpdesk.NewService(db, helpdesk.Options{Logger: logger, Events: events})
+	svc := helpdesk.NewService(db, svcOpts)
 	return &Core{Config: cfg, Logger: logger, DB: db, Service: svc, Secrets: box, Blobs: blobs}, nil
 }
 

@@ -49,8 +49,12 @@ type Options struct {
 	PollInterval time.Duration
 }
 
-// Runner inserts and works jobs.
+// Runner inserts and works jobs. It is built in two steps so that every
+// capability can register its workers first: New, then Workers/AddPeriodic,
+// then Init (which creates the River clients), then Start.
 type Runner struct {
+	db       *store.DB
+	opts     Options
 	inserter *river.Client[*sql.Tx] // works too, on SQLite
 	worker   *river.Client[pgx.Tx]  // PostgreSQL only
 	logger   *slog.Logger
@@ -63,7 +67,7 @@ func defaultQueues() map[string]int {
 	return map[string]int{QueueInbound: 4, QueueOutbound: 8, QueueBulk: 2}
 }
 
-// New builds a Runner on db. It does not start working until Start.
+// New prepares a Runner on db; call Init before inserting or starting.
 func New(db *store.DB, opts Options) (*Runner, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -77,41 +81,58 @@ func New(db *store.DB, opts Options) (*Runner, error) {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 200 * time.Millisecond
 	}
-	queues := make(map[string]river.QueueConfig, len(opts.Queues))
-	for name, n := range opts.Queues {
-		queues[name] = river.QueueConfig{MaxWorkers: n}
-	}
-	cfg := &river.Config{
-		Queues:            queues,
-		Workers:           opts.Workers,
-		PeriodicJobs:      opts.Periodic,
-		FetchPollInterval: opts.PollInterval,
-		FetchCooldown:     20 * time.Millisecond,
-		JobTimeout:        5 * time.Minute,
-		Logger:            opts.Logger.With("component", "river"),
-	}
-	r := &Runner{logger: opts.Logger, done: make(chan struct{})}
-	var err error
-	switch db.Dialect() {
-	case store.SQLite:
-		r.inserter, err = river.NewClient(riversqlite.New(db.Writer()), cfg)
-	case store.Postgres:
-		r.worker, err = river.NewClient(riverpgxv5.New(db.PgxPool()), cfg)
-		if err == nil {
-			r.inserter, err = river.NewClient(riverdatabasesql.New(db.Writer()), &river.Config{Workers: opts.Workers})
-		}
-	default:
-		err = fmt.Errorf("unknown dialect %q", db.Dialect())
-	}
-	if err != nil {
-		return nil, fmt.Errorf("jobs: new client: %w", err)
-	}
+	r := &Runner{db: db, opts: opts, logger: opts.Logger, done: make(chan struct{})}
 	if opts.Registry != nil {
+		var err error
 		if r.metrics, err = newMetrics(opts.Registry); err != nil {
 			return nil, fmt.Errorf("jobs: metrics: %w", err)
 		}
 	}
 	return r, nil
+}
+
+// Workers is the bundle to register workers in (river.AddWorker) before Init.
+func (r *Runner) Workers() *river.Workers { return r.opts.Workers }
+
+// AddPeriodic schedules a periodic job; call before Init. On PostgreSQL
+// only the elected leader enqueues it, so it runs once per period however
+// many instances there are.
+func (r *Runner) AddPeriodic(j *river.PeriodicJob) { r.opts.Periodic = append(r.opts.Periodic, j) }
+
+// Init creates the River clients from what was registered.
+func (r *Runner) Init() error {
+	if r.inserter != nil {
+		return errors.New("jobs: Init called twice")
+	}
+	queues := make(map[string]river.QueueConfig, len(r.opts.Queues))
+	for name, n := range r.opts.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
+	cfg := &river.Config{
+		Queues:            queues,
+		Workers:           r.opts.Workers,
+		PeriodicJobs:      r.opts.Periodic,
+		FetchPollInterval: r.opts.PollInterval,
+		FetchCooldown:     20 * time.Millisecond,
+		JobTimeout:        5 * time.Minute,
+		Logger:            r.logger.With("component", "river"),
+	}
+	var err error
+	switch r.db.Dialect() {
+	case store.SQLite:
+		r.inserter, err = river.NewClient(riversqlite.New(r.db.Writer()), cfg)
+	case store.Postgres:
+		r.worker, err = river.NewClient(riverpgxv5.New(r.db.PgxPool()), cfg)
+		if err == nil {
+			r.inserter, err = river.NewClient(riverdatabasesql.New(r.db.Writer()), &river.Config{Workers: r.opts.Workers})
+		}
+	default:
+		err = fmt.Errorf("unknown dialect %q", r.db.Dialect())
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: new client: %w", err)
+	}
+	return nil
 }
 
 // Insert enqueues a job outside any transaction.

@@ -50,6 +50,9 @@ func TestCleanupJobRunsOnBothDatabases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := r.Init(); err != nil {
+			t.Fatal(err)
+		}
 		err = db.WithTx(ctx, func(tx helpdesk.Tx) error {
 			return r.EnqueueTx(ctx, tx, CleanupArgs{})
 		})
