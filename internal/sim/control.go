@@ -39,6 +39,13 @@ func (s *Sim) controlRoutes() http.Handler {
 		id, err := s.CustomerSend(r.Context(), in)
 		ctlResult(w, map[string]string{"id": id}, err)
 	})
+	mux.HandleFunc("POST /_sim/errors", ctl(func(q struct {
+		PhoneNumberID string `json:"phone_number_id"`
+		Code          int    `json:"code"`
+		Details       string `json:"details"`
+	}) (any, error) {
+		return map[string]bool{"success": true}, s.SystemError(q.PhoneNumberID, q.Code, q.Details)
+	}))
 	type windowReq struct {
 		PhoneNumberID string `json:"phone_number_id"`
 		Customer      string `json:"customer"`

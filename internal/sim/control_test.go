@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -112,12 +113,25 @@ func TestControlAPI(t *testing.T) {
 }
 
 func sha256Sum(b []byte) []byte {
-	h := sha256Hex(b)
-	out := make([]byte, 32)
-	for i := range out {
-		out[i] = byte(strings.Index("0123456789abcdef", string(h[2*i])))<<4 | byte(strings.Index("0123456789abcdef", string(h[2*i+1])))
+	s := sha256.Sum256(b)
+	return s[:]
+}
+
+func TestSystemErrorWebhook(t *testing.T) {
+	e := newEnv(t, Options{})
+	if code, out := e.ctlDo(t, "POST", "/_sim/errors", map[string]any{"phone_number_id": e.info.PhoneNumberID, "code": 131000, "details": "Unsupported webhook payload"}); code != 200 {
+		t.Fatal(code, out)
 	}
-	return out
+	b, g := e.rcv.next(t)
+	v := g.Entry[0].Changes[0].Value
+	if len(v.Errors) != 1 || v.Messages != nil || v.Statuses != nil || v.Contacts != nil {
+		t.Fatalf("value %s", b)
+	}
+	want := `{"code":131000,"title":"Something went wrong","message":"Something went wrong","error_data":{"details":"Unsupported webhook payload"},"href":"https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}`
+	sameShape(t, "errors[0]", decodeAny(t, []byte(want)), any(v.Errors[0]))
+	if e.s.SystemError("nope", 1, "") == nil {
+		t.Fatal("unknown number accepted")
+	}
 }
 
 func TestRecordRingIsBounded(t *testing.T) {

@@ -150,3 +150,21 @@ func (s *Sim) CustomerSend(ctx context.Context, in Inbound) (string, error) {
 	s.emit(it)
 	return m.ID, nil
 }
+
+// SystemError sends a value-level error webhook (§2.18): value.errors[]
+// with no messages, as Meta does for problems not tied to one message.
+func (s *Sim) SystemError(phoneNumberID string, code int, details string) error {
+	s.mu.RLock()
+	np := s.numbers[phoneNumberID]
+	s.mu.RUnlock()
+	if np == nil {
+		return fmt.Errorf("sim: system error: number %q: %w", phoneNumberID, ErrNotFound)
+	}
+	title := errorTitles[code]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	we := WebhookError{Code: code, Title: title, Message: title, ErrorData: &WebhookErrData{Details: details}, Href: errorHref}
+	s.emit(whItem{waba: np.WABAID, phoneID: np.ID, display: np.digits(), shard: "system", errors: []WebhookError{we}})
+	return nil
+}
