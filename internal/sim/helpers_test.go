@@ -175,6 +175,11 @@ func newEnv(t *testing.T, opts Options) *env {
 	if opts.Statuses == (StatusOptions{}) {
 		opts.Statuses = fastStatuses()
 	}
+	if opts.Delivery.MaxBatch == 0 {
+		// One item per POST so payloads compare with the reference examples;
+		// batching has its own tests.
+		opts.Delivery.MaxBatch = 1
+	}
 	if opts.Delivery.InitialBackoff == 0 {
 		opts.Delivery.InitialBackoff = 5 * time.Millisecond
 		opts.Delivery.MaxBackoff = 20 * time.Millisecond
