@@ -18,8 +18,13 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(tx Tx) error) error
 }
 
-// Reader is every read query. Both Store and Tx have them.
+// Reader is every read query. Both Store and Tx have them. Each capability
+// adds its own queries in its own file through the embedded interfaces.
 type Reader interface {
+	ChannelReads
+	InboundReads
+	OutboundReads
+
 	UserByID(ctx context.Context, id int64) (*User, error)        // with GroupIDs
 	UserByEmail(ctx context.Context, email string) (*User, error) // email as stored (lowercase); with GroupIDs
 	ListUsers(ctx context.Context, afterID int64, limit int) ([]User, error)
@@ -67,6 +72,9 @@ type Reader interface {
 // Tx is one write transaction: the reads plus every write.
 type Tx interface {
 	Reader
+	ChannelWrites
+	InboundWrites
+	OutboundWrites
 
 	CreateUser(ctx context.Context, u *User) error // sets ID
 	UpdateUser(ctx context.Context, u *User) error // name, role, password hash, active, updated_at

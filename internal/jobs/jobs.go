@@ -31,9 +31,9 @@ import (
 
 // Queues. Live inbound work has its own queue so bulk jobs never starve it.
 const (
-	QueueInbound  = "inbound"
-	QueueOutbound = river.QueueDefault
-	QueueBulk     = "bulk"
+	QueueInbound  = helpdesk.QueueInbound
+	QueueOutbound = helpdesk.QueueOutbound // River's default queue
+	QueueBulk     = helpdesk.QueueBulk
 )
 
 // Options configures a Runner.
@@ -230,5 +230,12 @@ func (r *Runner) EnqueueTx(ctx context.Context, tx helpdesk.Tx, job helpdesk.Job
 	if !ok {
 		return fmt.Errorf("jobs: enqueue %s: not a river.JobArgs", job.Kind())
 	}
-	return r.InsertTx(ctx, st.SQLTx(), args, nil)
+	opts := &river.InsertOpts{}
+	if q, ok := job.(interface{ Queue() string }); ok {
+		opts.Queue = q.Queue()
+	}
+	if at, ok := job.(interface{ RunAt() time.Time }); ok {
+		opts.ScheduledAt = at.RunAt()
+	}
+	return r.InsertTx(ctx, st.SQLTx(), args, opts)
 }
