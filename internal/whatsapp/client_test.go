@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"testing"
 	"time"
@@ -246,4 +247,13 @@ func TestCallerCancellationIsNotRetryable(t *testing.T) {
 	<-ctx.Done()
 	_, err = c.GetPhoneNumber(ctx, "1")
 	eq(t, "deadline retryable", IsRetryable(err), false)
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
