@@ -46,6 +46,8 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"user add", "create a user: --email E --name N --role admin|agent [--password P] (stdin when omitted)", runUserAdd},
 		{"token create", "print a new API token for a user: --email E [--name N]", runTokenCreate},
+		{"backup", "write an online backup (SQLite database, attachments, secret key) to FILE: backup FILE", runBackup},
+		{"restore", "unpack a backup into an empty data dir: restore FILE", runRestore},
 		{"version", "print the version", runVersion},
 	}
 }

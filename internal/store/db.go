@@ -45,6 +45,7 @@ type DB struct {
 	writer  *sql.DB
 	reader  *sql.DB
 	pool    *pgxpool.Pool // nil on SQLite
+	dsn     string        // SQLite: the base DSN, for side connections (Snapshot)
 	log     *slog.Logger
 }
 
@@ -102,7 +103,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*DB, err
 	n := max(4, runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	db := &DB{dialect: SQLite, writer: writer, reader: reader, log: logger}
+	db := &DB{dialect: SQLite, writer: writer, reader: reader, dsn: base, log: logger}
 	db.reads = reads{q: reader, d: db.dialect}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
