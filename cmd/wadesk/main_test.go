@@ -172,6 +172,9 @@ func TestCLIEndToEnd(t *testing.T) {
 			if strings.Contains(out, token) || strings.Contains(out, "s3cret-pass") {
 				t.Error("a secret appeared in the logs")
 			}
+			if dialect == "sqlite" {
+				checkBackupRestore(t, r, token)
+			}
 		})
 	}
 }
@@ -236,5 +239,28 @@ func TestCLIUsageAndConfigErrors(t *testing.T) {
 				t.Errorf("version printed %q", out)
 			}
 		})
+	}
+}
+
+// checkBackupRestore backs the SQLite install up, restores it into a new
+// data dir, and checks the restored copy knows the same user and token.
+func checkBackupRestore(t *testing.T, r runner, token string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "wadesk-backup.tar.gz")
+	if _, errs, code := r.run("", "backup", file); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, errs)
+	}
+	if _, _, code := r.run("", "backup", file); code != 1 {
+		t.Errorf("backup over an existing file: exit %d, want 1", code)
+	}
+	restored := runner{t: t, bin: r.bin, env: append(append([]string{}, r.env...), "WADESK_DATA_DIR="+t.TempDir())}
+	if out, errs, code := restored.run("", "restore", file); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: exit %d: %s %s", code, out, errs)
+	}
+	if _, errs, code := restored.run("", "restore", file); code != 1 {
+		t.Errorf("restore over a database: exit %d (%s), want 1", code, errs)
+	}
+	if out, errs, code := restored.run("", "token", "create", "--email", "ada@example.com"); code != 0 || !strings.HasPrefix(out, "wdk_") {
+		t.Fatalf("the restored install does not know the user: exit %d %s %s", code, out, errs)
 	}
 }
