@@ -9,11 +9,12 @@ import (
 	"strings"
 )
 
-// TemplateFields is the field list ListTemplates requests.
-var TemplateFields = []string{
-	"id", "name", "language", "status", "category", "parameter_format", "components",
-	"quality_score", "rejected_reason", "sub_category", "previous_category",
-}
+// TemplateFields is the field list ListTemplates requests by default: the
+// fields of the reference's example query, which every API version serves.
+// quality_score, rejected_reason, sub_category and previous_category can be
+// asked for with TemplateFilter.Fields; Graph fails the whole call (code 100)
+// on a field a node type lacks, so extras are opt-in.
+var TemplateFields = []string{"id", "name", "language", "status", "category", "parameter_format", "components"}
 
 // Template is a message template as read from GET /{waba_id}/message_templates
 // (§6.3). Each (name, language) pair is its own Template with its own ID.
@@ -64,11 +65,11 @@ const (
 )
 
 // Sendable reports whether the template may be sent (only APPROVED is).
-func (t *Template) Sendable() bool { return strings.EqualFold(t.Status, TemplateApproved) }
+func (t Template) Sendable() bool { return strings.EqualFold(t.Status, TemplateApproved) }
 
 // Component returns the first component of the given type (case-insensitive),
 // or nil.
-func (t *Template) Component(typ string) *TemplateComponent {
+func (t Template) Component(typ string) *TemplateComponent {
 	for i := range t.Components {
 		if strings.EqualFold(t.Components[i].Type, typ) {
 			return &t.Components[i]
@@ -80,7 +81,7 @@ func (t *Template) Component(typ string) *TemplateComponent {
 // HeaderFormat returns the header's format in uppercase (TEXT, IMAGE, VIDEO,
 // DOCUMENT, LOCATION), or "" when the template has no header. A media header
 // needs a media parameter when sending.
-func (t *Template) HeaderFormat() string {
+func (t Template) HeaderFormat() string {
 	h := t.Component("HEADER")
 	if h == nil {
 		return ""
@@ -93,7 +94,7 @@ func (t *Template) HeaderFormat() string {
 
 // Buttons returns the template's buttons in order; a button's position is the
 // index to use in a button parameter component.
-func (t *Template) Buttons() []TemplateButton {
+func (t Template) Buttons() []TemplateButton {
 	if b := t.Component("BUTTONS"); b != nil {
 		return b.Buttons
 	}
@@ -101,7 +102,7 @@ func (t *Template) Buttons() []TemplateButton {
 }
 
 // BodyVariables describes the variables of the BODY text.
-func (t *Template) BodyVariables() Variables {
+func (t Template) BodyVariables() Variables {
 	var text string
 	if b := t.Component("BODY"); b != nil {
 		text = b.Text
@@ -111,7 +112,7 @@ func (t *Template) BodyVariables() Variables {
 
 // HeaderVariables describes the variables of a TEXT header (at most one in
 // practice).
-func (t *Template) HeaderVariables() Variables {
+func (t Template) HeaderVariables() Variables {
 	var text string
 	if h := t.Component("HEADER"); h != nil && t.HeaderFormat() == "TEXT" {
 		text = h.Text
@@ -178,12 +179,17 @@ type TemplateFilter struct {
 	Status   string // e.g. APPROVED
 	Category string
 	Language string
+	Fields   []string // replaces TemplateFields when set
 }
 
 // ListTemplates returns every template of a WABA matching f (nil for all),
 // following all pages.
 func (c *Client) ListTemplates(ctx context.Context, wabaID string, f *TemplateFilter) ([]Template, error) {
-	q := url.Values{"fields": {strings.Join(TemplateFields, ",")}, "limit": {"100"}}
+	fields := TemplateFields
+	if f != nil && len(f.Fields) > 0 {
+		fields = f.Fields
+	}
+	q := url.Values{"fields": {strings.Join(fields, ",")}, "limit": {"100"}}
 	if f != nil {
 		for k, v := range map[string]string{"name": f.Name, "status": f.Status, "category": f.Category, "language": f.Language} {
 			if v != "" {

@@ -35,8 +35,8 @@ func TestListTemplates(t *testing.T) {
 		if r.URL.Path != "/v26.0/waba/message_templates" || q.Get("status") != "APPROVED" || q.Get("language") != "en_US" || q.Has("name") {
 			t.Errorf("request %s", r.URL)
 		}
-		if q.Get("fields") == "" {
-			t.Error("fields not requested")
+		if got := q.Get("fields"); got != "id,name,language,status,category,parameter_format,components" {
+			t.Errorf("fields = %q", got)
 		}
 		reply(w, 200, templatePages[q.Get("after")])
 	})
