@@ -142,10 +142,16 @@ type Status struct {
 
 	// Raw is the status object as received.
 	Raw json.RawMessage `json:"-"`
+	// DecodeErr is set when optional parts did not fit the Go types; the
+	// identity fields (ID, Status, Timestamp, recipients) are still filled.
+	DecodeErr error `json:"-"`
 }
 
 // UnmarshalJSON decodes a status, accepting the parent_recipient_user_id
-// spelling seen in one SDK snapshot, and keeps the raw JSON.
+// spelling seen in one SDK snapshot, and keeps the raw JSON. Like Message, a
+// status whose optional parts (pricing, conversation, errors) have an
+// unexpected shape keeps its identity fields and reports DecodeErr: losing a
+// "failed" would leave a message looking sent forever.
 func (s *Status) UnmarshalJSON(b []byte) error {
 	type plain Status
 	var w struct {
@@ -153,7 +159,25 @@ func (s *Status) UnmarshalJSON(b []byte) error {
 		ParentRecipientUserID string `json:"parent_recipient_user_id"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		var h struct {
+			ID                    string          `json:"id"`
+			Status                string          `json:"status"`
+			Timestamp             json.RawMessage `json:"timestamp"`
+			RecipientID           string          `json:"recipient_id"`
+			RecipientUserID       string          `json:"recipient_user_id"`
+			BizOpaqueCallbackData string          `json:"biz_opaque_callback_data"`
+			Errors                json.RawMessage `json:"errors"`
+		}
+		if herr := json.Unmarshal(b, &h); herr != nil {
+			return err
+		}
+		var ts Timestamp
+		_ = ts.UnmarshalJSON(h.Timestamp) // best effort, zero means unknown
+		w.plain = plain{ID: h.ID, Status: h.Status, Timestamp: ts, RecipientID: h.RecipientID,
+			RecipientUserID: h.RecipientUserID, BizOpaqueCallbackData: h.BizOpaqueCallbackData, DecodeErr: err}
+		// The error codes are what a failed status is for; keep them if they
+		// were not the broken part.
+		_ = json.Unmarshal(h.Errors, &w.Errors)
 	}
 	*s = Status(w.plain)
 	if s.RecipientParentUserID == "" {
