@@ -16,7 +16,7 @@ import (
 // Defaults used by NewClient for zero Options fields.
 const (
 	DefaultBaseURL         = "https://graph.facebook.com"
-	DefaultVersion         = "v25.0"
+	DefaultVersion         = "v26.0"
 	DefaultTimeout         = 30 * time.Second
 	DefaultDownloadTimeout = 5 * time.Minute
 	defaultUserAgent       = "wadesk-whatsapp/1"

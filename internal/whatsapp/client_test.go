@@ -50,7 +50,7 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 
 func TestNewClientDefaults(t *testing.T) {
 	c := NewClient(Options{AccessToken: "x"})
-	if got := c.endpoint("123", "messages"); got != "https://graph.facebook.com/v25.0/123/messages" {
+	if got := c.endpoint("123", "messages"); got != "https://graph.facebook.com/v26.0/123/messages" {
 		t.Errorf("endpoint = %s", got)
 	}
 	if c.timeout != DefaultTimeout || c.dlTimeout != DefaultDownloadTimeout || c.hc == nil {
