@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"wadesk/internal/blob"
@@ -27,7 +26,7 @@ type Core struct {
 	DB      *store.DB
 	Service *helpdesk.Service
 	Secrets *secret.Box
-	Blobs   *blob.Dir
+	Blobs   blob.Store
 }
 
 // OpenCore opens the database, applies migrations (wadesk's and River's)
@@ -45,10 +44,12 @@ func openCore(ctx context.Context, cfg *config.Config, logger *slog.Logger, svcO
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"))
-	if err != nil {
-		db.Close()
-		return nil, err
+	var blobs blob.Store = &blob.Table{DB: db.Writer()}
+	if cfg.Attachments == "dir" {
+		if blobs, err = blob.NewDir(cfg.AttachmentsDir); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	svc := helpdesk.NewService(db, svcOpts)
 	return &Core{Config: cfg, Logger: logger, DB: db, Service: svc, Secrets: box, Blobs: blobs}, nil

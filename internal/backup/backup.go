@@ -46,8 +46,10 @@ type Summary struct {
 }
 
 // Create writes the backup of the running wadesk whose database is db and
-// data directory dataDir to w.
-func Create(ctx context.Context, db *store.DB, dataDir string, w io.Writer) (Summary, error) {
+// data directory dataDir to w. attachmentsDir is where attachment files
+// live ("" when they are in the database, and so in the snapshot); they are
+// stored under blobs/ in the archive whatever the directory's name.
+func Create(ctx context.Context, db *store.DB, dataDir, attachmentsDir string, w io.Writer) (Summary, error) {
 	var sum Summary
 	tmp, err := os.MkdirTemp(dataDir, ".backup-*")
 	if err != nil {
@@ -70,7 +72,10 @@ func Create(ctx context.Context, db *store.DB, dataDir string, w io.Writer) (Sum
 		}
 		sum.SecretKey = true
 	}
-	root := filepath.Join(dataDir, blobsDir)
+	root := attachmentsDir
+	if root == "" {
+		root = filepath.Join(tmp, "no-attachments") // does not exist: nothing to walk
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == root {
@@ -81,7 +86,7 @@ func Create(ctx context.Context, db *store.DB, dataDir string, w io.Writer) (Sum
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel, _ := filepath.Rel(dataDir, p)
+		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
 			if d.Name() == "tmp" {
 				return fs.SkipDir // half-written uploads
@@ -91,7 +96,7 @@ func Create(ctx context.Context, db *store.DB, dataDir string, w io.Writer) (Sum
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		n, err := addFile(tw, p, filepath.ToSlash(rel))
+		n, err := addFile(tw, p, blobsDir+"/"+filepath.ToSlash(rel))
 		sum.Blobs++
 		sum.BlobBytes += n
 		return err

@@ -54,7 +54,7 @@ func TestBackupWhileWritingThenRestore(t *testing.T) {
 		}
 	})
 	var buf bytes.Buffer
-	sum, err := Create(ctx, db, dir, &buf)
+	sum, err := Create(ctx, db, dir, filepath.Join(dir, "blobs"), &buf)
 	close(stop)
 	wg.Wait()
 	if err != nil {
@@ -107,7 +107,7 @@ func TestRestoreRejectsForeignArchives(t *testing.T) {
 
 func TestPostgresIsRefused(t *testing.T) {
 	db := storetest.OpenPostgres(t)
-	if _, err := Create(context.Background(), db, t.TempDir(), &bytes.Buffer{}); err == nil {
+	if _, err := Create(context.Background(), db, t.TempDir(), "", &bytes.Buffer{}); err == nil {
 		t.Fatal("want ErrBackupUnsupported")
 	}
 }

@@ -27,7 +27,7 @@ func runBackup(ctx context.Context, env Env, args []string) error {
 		return usagef("usage: wadesk backup FILE [flags] (FILE - for stdout)")
 	}
 	if cfg.UsesPostgres() {
-		return errors.New(store.ErrBackupUnsupported.Error() + " (attachments: copy " + cfg.DataDir + "/blobs)")
+		return errors.New(store.ErrBackupUnsupported.Error() + " (and copy the attachments directory, if WADESK_ATTACHMENTS=dir)")
 	}
 	core, err := openCore(ctx, cfg, env)
 	if err != nil {
@@ -45,7 +45,7 @@ func runBackup(ctx context.Context, env Env, args []string) error {
 		}
 		w = f
 	}
-	sum, err := backup.Create(ctx, core.DB, cfg.DataDir, w)
+	sum, err := backup.Create(ctx, core.DB, cfg.DataDir, cfg.AttachmentsDir, w)
 	if f != nil {
 		if err == nil {
 			err = f.Sync()

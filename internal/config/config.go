@@ -30,6 +30,10 @@ type Config struct {
 	AdminEmail      string
 	AdminPassword   string
 	LogLevel        slog.Level
+	// Attachments is "dir" (files under AttachmentsDir) or "database" (the
+	// blobs table: several instances then share only the database).
+	Attachments    string
+	AttachmentsDir string // absolute
 }
 
 // UsesPostgres reports whether DatabaseURL selects PostgreSQL.
@@ -52,6 +56,8 @@ var settings = []setting{
 	{"WADESK_ADMIN_EMAIL", "admin-email", "", "create this admin on first start if no user exists"},
 	{"WADESK_ADMIN_PASSWORD", "admin-password", "", "password of that admin"},
 	{"WADESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+	{"WADESK_ATTACHMENTS", "attachments", "dir", "where attachment bytes live: dir or database"},
+	{"WADESK_ATTACHMENTS_DIR", "attachments-dir", "", "directory for attachments (default: blobs/ in the data dir); share it between instances"},
 }
 
 // Flags registers one flag per setting on fs and returns a function that
@@ -140,6 +146,21 @@ func Load(raw map[string]string) (*Config, error) {
 
 	if c.SecretKey, err = loadSecretKey(raw["WADESK_SECRET_KEY"], dir); err != nil {
 		return nil, fmt.Errorf("WADESK_SECRET_KEY: %w", err)
+	}
+
+	switch c.Attachments = strings.TrimSpace(raw["WADESK_ATTACHMENTS"]); c.Attachments {
+	case "dir", "":
+		c.Attachments = "dir"
+		attDir := strings.TrimSpace(raw["WADESK_ATTACHMENTS_DIR"])
+		if attDir == "" {
+			attDir = filepath.Join(dir, "blobs")
+		}
+		if c.AttachmentsDir, err = prepareDataDir(attDir); err != nil {
+			return nil, fmt.Errorf("WADESK_ATTACHMENTS_DIR: %w", err)
+		}
+	case "database":
+	default:
+		return nil, fmt.Errorf("WADESK_ATTACHMENTS: %q is not dir or database", c.Attachments)
 	}
 	return c, nil
 }

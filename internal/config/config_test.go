@@ -79,6 +79,7 @@ func TestBadValuesAreOneClearLine(t *testing.T) {
 		{"secret key not base64", map[string]string{"WADESK_SECRET_KEY": "!!!"}, "WADESK_SECRET_KEY"},
 		{"admin email without password", map[string]string{"WADESK_ADMIN_EMAIL": "a@b.c"}, "WADESK_ADMIN_EMAIL"},
 		{"unwritable data dir", map[string]string{"WADESK_DATA_DIR": readOnly}, "WADESK_DATA_DIR"},
+		{"unknown attachments store", map[string]string{"WADESK_ATTACHMENTS": "s3"}, "WADESK_ATTACHMENTS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,5 +108,28 @@ func TestDataDirBlockedByFile(t *testing.T) {
 	_, err := Load(resolve(t, map[string]string{"WADESK_DATA_DIR": filepath.Join(file, "sub")}))
 	if err == nil || !strings.HasPrefix(err.Error(), "WADESK_DATA_DIR") {
 		t.Fatalf("want a WADESK_DATA_DIR error, got %v", err)
+	}
+}
+
+func TestAttachmentsSettings(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(resolve(t, map[string]string{"WADESK_DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Attachments != "dir" || c.AttachmentsDir != filepath.Join(dir, "blobs") {
+		t.Errorf("default attachments = %q in %q", c.Attachments, c.AttachmentsDir)
+	}
+	shared := filepath.Join(t.TempDir(), "shared")
+	c, err = Load(resolve(t, map[string]string{"WADESK_DATA_DIR": dir}, "--attachments-dir", shared))
+	if err != nil || c.AttachmentsDir != shared {
+		t.Fatalf("attachments dir = %q, %v", c.AttachmentsDir, err)
+	}
+	if st, err := os.Stat(shared); err != nil || !st.IsDir() {
+		t.Error("the attachments dir must be created at start")
+	}
+	c, err = Load(resolve(t, map[string]string{"WADESK_DATA_DIR": dir, "WADESK_ATTACHMENTS": "database"}))
+	if err != nil || c.Attachments != "database" || c.AttachmentsDir != "" {
+		t.Fatalf("database attachments = %+v, %v", c, err)
 	}
 }
