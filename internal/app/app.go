@@ -14,8 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"wadesk/internal/channel"
 	"wadesk/internal/config"
 	"wadesk/internal/helpdesk"
+	"wadesk/internal/inbox"
 	"wadesk/internal/jobs"
 	"wadesk/internal/web"
 	"wadesk/internal/whatsapp"
@@ -44,6 +46,12 @@ type App struct {
 	// Graph is the Cloud API client configuration without a token; copy it
 	// and set AccessToken per channel.
 	Graph whatsapp.Options
+	// Channels is the channel service (set by setupChannels): sealed
+	// secrets, Graph clients per channel, RecordError/OnReactivated.
+	Channels *channel.Service
+	// Inbox is the webhook group-commit writer (set by setupChannels); the
+	// inbox processor calls Inbox.Subscribe to learn of new deliveries.
+	Inbox *inbox.Writer
 
 	loops    []func(context.Context) // background loops, run by Run until shutdown
 	listener net.Listener
