@@ -60,8 +60,10 @@ func (s *Service) FindOrCreateCustomer(ctx context.Context, tx Tx, ref CustomerR
 }
 
 // TicketForInbound returns the customer's ticket on the channel that is
-// not closed, or creates a new one (state new, the channel's group) and
-// records ticket.created.
+// not closed, or creates a new one (state new, the channel's group, titled
+// as InboundTitle says) and records ticket.created. Business-initiated
+// conversations use it; webhook processing goes through ApplyInbound, which
+// also queues the welcome message.
 func (s *Service) TicketForInbound(ctx context.Context, tx Tx, ev *Events, ch *Channel, c *Customer, at time.Time) (t *Ticket, created bool, err error) {
 	t, err = tx.OpenTicketFor(ctx, c.ID, ch.ID)
 	if err == nil {
@@ -71,17 +73,15 @@ func (s *Service) TicketForInbound(ctx context.Context, tx Tx, ev *Events, ch *C
 		return nil, false, err
 	}
 	now := s.Now()
-	title := c.Name
-	if title == "" {
-		title = c.Phone
-	}
-	if title == "" {
-		title = "WhatsApp conversation"
-	}
 	channelID := ch.ID
-	t = &Ticket{Title: truncate(title, maxTitleLength), State: StateNew, ChannelID: &channelID, CustomerID: c.ID,
+	t = &Ticket{Title: truncate(InboundTitle(c), maxTitleLength), State: StateNew, ChannelID: &channelID, CustomerID: c.ID,
 		GroupID: ch.GroupID, LastMessageAt: at, CreatedAt: now, UpdatedAt: now}
 	if err := tx.CreateTicket(ctx, t); err != nil {
+		return nil, false, err
+	}
+	// One live conversation per customer and channel: a concurrent twin
+	// fails here with ErrConflict, and the caller's retry finds this one.
+	if err := tx.ClaimConversation(ctx, t.ID); err != nil {
 		return nil, false, err
 	}
 	ev.Add(Event{Type: EventTicketCreated, TicketID: t.ID, GroupID: t.GroupID})

@@ -1,7 +1,74 @@
 package helpdesk
 
+import (
+	"context"
+	"time"
+)
+
 // InboundReads are the extra read queries of processing webhook deliveries.
-type InboundReads interface{}
+type InboundReads interface {
+	// MessageRefByWAMID finds a message of the channel by wamid without
+	// loading attachments or reactions (the hot path of replies, reactions
+	// and statuses), or ErrNotFound.
+	MessageRefByWAMID(ctx context.Context, channelID int64, wamid string) (*MessageRef, error)
+	// InboundCustomer finds a customer by wa_id, then by BSUID ("" never
+	// matches), with the WhatsApp profile name last seen for it.
+	InboundCustomer(ctx context.Context, waID, bsuid string) (c *Customer, profileName string, err error)
+	// ReactionBy returns the reactor's current reaction on a message, or ErrNotFound.
+	ReactionBy(ctx context.Context, messageID int64, byKind SenderKind, byID int64) (*Reaction, error)
+}
 
 // InboundWrites are the extra writes of processing webhook deliveries.
-type InboundWrites interface{}
+type InboundWrites interface {
+	// ClaimInbox takes up to limit pending deliveries, oldest first, for
+	// this transaction. On PostgreSQL the rows stay locked until it ends and
+	// rows locked by another instance are skipped, so two instances never
+	// process the same delivery; SQLite has a single writer anyway.
+	ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error)
+	// ClaimInboxItem claims one pending delivery, or ErrNotFound when it is
+	// not pending any more or another instance holds it.
+	ClaimInboxItem(ctx context.Context, id int64) (*InboxItem, error)
+	// FinishInbox records the outcome of deliveries processed in this
+	// transaction: state done, ignored or failed, with a note ("" for none) kept in
+	// the error column for inspection.
+	FinishInbox(ctx context.Context, ids []int64, state, note string, at time.Time) error
+
+	// CreateInboundCustomer inserts c with the profile name it came with
+	// and sets c.ID; a wa_id or BSUID already taken is ErrConflict.
+	CreateInboundCustomer(ctx context.Context, c *Customer, profileName string) error
+	// UpdateInboundCustomer writes c's identifiers, name and profile name.
+	UpdateInboundCustomer(ctx context.Context, c *Customer, profileName string) error
+	// ClaimConversation flags t as the customer's live WhatsApp conversation
+	// on its channel. A second not-closed one is ErrConflict.
+	ClaimConversation(ctx context.Context, ticketID int64) error
+	// SetMessageStatus writes a status change (and Meta's error for failed).
+	SetMessageStatus(ctx context.Context, id int64, status MessageStatus, e *MessageError, at time.Time) error
+	// AddPendingStatus keeps a status whose message is not stored yet; the
+	// same (channel, wamid, status) twice is kept once.
+	AddPendingStatus(ctx context.Context, p *PendingStatus) error
+	// TakePendingStatuses removes and returns the statuses kept for a wamid.
+	TakePendingStatuses(ctx context.Context, channelID int64, wamid string) ([]PendingStatus, error)
+	// SetTemplateStatus updates the status (and quality, unless empty) of
+	// the templates of that name and language on every channel of the WABA;
+	// it returns how many rows changed.
+	SetTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string) (int64, error)
+}
+
+// MessageRef is the little a status, reply or reaction needs of a message.
+type MessageRef struct {
+	ID        int64
+	TicketID  int64
+	Direction Direction
+	Status    MessageStatus
+	GroupID   *int64 // the ticket's group, for events
+}
+
+// PendingStatus is a status webhook that arrived before its message's wamid
+// was stored.
+type PendingStatus struct {
+	ChannelID int64
+	WAMID     string
+	Status    MessageStatus
+	Error     *MessageError
+	At        time.Time
+}
