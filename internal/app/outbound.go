@@ -1,8 +1,36 @@
 package app
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"wadesk/internal/helpdesk"
+	"wadesk/internal/outbound"
+	"wadesk/internal/web"
+)
+
+// outboundWorkers is the send queue's concurrency: enough that River's
+// fetch rate (workers per 20 ms) stays above a 1,000 msg/s number; the
+// per-number limiter, not the worker count, sets the pace.
+const outboundWorkers = 64
 
 // setupOutbound wires sending: replies, templates, reminders, rate limits.
 func setupOutbound(ctx context.Context, a *App) error {
+	outbox := helpdesk.NewOutbox(a.Service, a.Jobs)
+	d, err := outbound.New(outbound.Options{
+		Outbox:   outbox,
+		Secrets:  a.Secrets,
+		Graph:    a.Graph,
+		Blobs:    a.Blobs,
+		Logger:   a.Logger,
+		Registry: a.Registry,
+	})
+	if err != nil {
+		return fmt.Errorf("outbound: %w", err)
+	}
+	d.Register(a.Jobs.Workers())
+	a.Jobs.SetQueueWorkers(helpdesk.QueueOutbound, outboundWorkers)
+	a.Jobs.AddPeriodic(outbound.SyncPeriodic())
+	a.Web.MountOutbound(web.OutboundDeps{Outbox: outbox, Blobs: a.Blobs, Templates: d})
 	return nil
 }

@@ -1,0 +1,74 @@
+package helpdesk
+
+import (
+	"context"
+	"regexp"
+)
+
+// Conversation is a business-initiated conversation: a template sent to a
+// phone number, which may not have written to the business yet.
+type Conversation struct {
+	ChannelID int64
+	To        string // +E.164
+	Template  TemplateSend
+}
+
+var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// StartConversation sends a template to a phone number: the customer is
+// found (or created) by the wa_id the number's digits make, their ticket
+// on the channel that is not closed is reused, or a new one is opened in
+// the channel's group, titled as an inbound ticket would be. Agents may
+// start conversations only on channels routed to one of their groups.
+func (o *Outbox) StartConversation(ctx context.Context, actor *User, c Conversation) (*Message, *Ticket, error) {
+	f := map[string]string{}
+	if !e164RE.MatchString(c.To) {
+		f["to"] = "must be a phone number in E.164 form, e.g. +16505551234"
+	}
+	if c.Template.Name == "" || c.Template.Language == "" {
+		f["template"] = "name and language are required"
+	}
+	if len(f) > 0 {
+		return nil, nil, Invalid("invalid conversation", f)
+	}
+	var m *Message
+	var ticketID int64
+	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		ch, err := visibleChannel(ctx, tx, actor, c.ChannelID)
+		if isNotFound(err) {
+			return Invalid("unknown channel", map[string]string{"channel_id": "no such channel"})
+		}
+		if err != nil {
+			return err
+		}
+		cust, _, err := o.s.FindOrCreateCustomer(ctx, tx, CustomerRef{WAID: c.To[1:]})
+		if err != nil {
+			return err
+		}
+		t, created, err := o.s.TicketForInbound(ctx, tx, ev, ch, cust, o.s.Now())
+		if err != nil {
+			return err
+		}
+		if created {
+			// Inbound tickets start "new" for triage; this one an agent opened.
+			t.State, t.UpdatedAt = StateOpen, o.s.Now()
+			if err := tx.UpdateTicket(ctx, t); err != nil {
+				return err
+			}
+		}
+		ticketID = t.ID
+		senderID := actor.ID
+		ts := c.Template
+		m = &Message{SenderKind: SenderAgent, SenderID: &senderID}
+		return o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := o.s.st.MessageByID(ctx, m.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := o.s.st.TicketByID(ctx, ticketID)
+	return msg, t, err
+}

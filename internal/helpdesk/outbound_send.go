@@ -1,0 +1,301 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The send worker's steps, each its own transaction. The order is what
+// makes sending crash-safe (see internal/outbound's package doc):
+//
+//	PrepareSend  (read)  what to send, or why not now
+//	BeginSend    (write) the attempt is recorded and committed
+//	… the worker calls the Cloud API …
+//	RecordAccepted / RecordFailed / RecordRetry / RecordPaused / RecordUnknown (write)
+//
+// A job that finds an attempt begun and never recorded does not send again:
+// the process died while Meta may have accepted the message, so it becomes
+// "unknown" for an agent to check and retry by hand.
+
+// SendAction is what the worker should do with a message now.
+type SendAction int
+
+const (
+	SendNow    SendAction = iota // call the Cloud API
+	SendDone                     // nothing to do: not queued (sent, failed, unknown, note, inbound)
+	SendWait                     // an older message of the ticket is still queued (FIFO)
+	SendPaused                   // the channel is in error or disabled: try again later
+)
+
+// SendPlan is everything the worker needs for one message.
+type SendPlan struct {
+	Action   SendAction
+	Message  *Message
+	Ticket   *Ticket
+	Channel  *Channel
+	Customer *Customer
+	// Interrupted is true when an earlier attempt began and never finished;
+	// BeginSend then marks the message unknown instead of sending.
+	Interrupted bool
+}
+
+// PrepareSend reads what sending the message needs and decides whether it
+// may go now.
+func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, error) {
+	st := o.s.st
+	m, err := st.MessageByID(ctx, messageID)
+	if isNotFound(err) {
+		return &SendPlan{Action: SendDone}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &SendPlan{Action: SendDone, Message: m}
+	if m.Direction != Out || m.Internal || m.Status != StatusQueued || m.ChannelID == nil {
+		return p, nil
+	}
+	if _, err := st.OpenSendAttempt(ctx, m.ID); err == nil {
+		p.Action, p.Interrupted = SendNow, true
+		return p, nil
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	if p.Ticket, err = st.TicketByID(ctx, m.TicketID); err != nil {
+		return nil, err
+	}
+	if p.Customer, err = st.CustomerByID(ctx, p.Ticket.CustomerID); err != nil {
+		return nil, err
+	}
+	p.Channel, err = st.ChannelByID(ctx, *m.ChannelID)
+	if isNotFound(err) {
+		// Deleted since queuing: nothing will ever send it.
+		return p, o.RecordFailed(ctx, nil, m.ID, &MessageError{Title: "channel deleted",
+			Message: "the channel was deleted before the message could be sent"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !p.Channel.Active || p.Channel.Status != ChannelActive {
+		p.Action = SendPaused
+		return p, nil
+	}
+	earlier, err := st.EarlierUnsent(ctx, m.TicketID, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	if earlier {
+		p.Action = SendWait
+		return p, nil
+	}
+	p.Action = SendNow
+	return p, nil
+}
+
+// BeginSend records and commits a new attempt before the Cloud API is
+// called. It returns nil (and no error) when the message must not be sent
+// after all: it is no longer queued, or an earlier attempt was interrupted
+// (then the message is now unknown).
+func (o *Outbox) BeginSend(ctx context.Context, messageID int64) (*SendAttempt, error) {
+	var a *SendAttempt
+	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		a = nil
+		m, err := tx.MessageByID(ctx, messageID)
+		if err != nil {
+			return err
+		}
+		if m.Status != StatusQueued {
+			return nil
+		}
+		now := o.s.Now()
+		open, err := tx.OpenSendAttempt(ctx, m.ID)
+		if err == nil {
+			return o.markUnknown(ctx, tx, ev, m, open, &MessageError{Title: "delivery unknown",
+				Message: "wadesk stopped while handing this message to WhatsApp; it may or may not have been sent. Check with the customer, then retry if needed."})
+		}
+		if !isNotFound(err) {
+			return err
+		}
+		a = &SendAttempt{MessageID: m.ID, StartedAt: now}
+		if err := tx.InsertSendAttempt(ctx, a); err != nil {
+			return err
+		}
+		m.Attempts++
+		m.UpdatedAt = now
+		return tx.UpdateMessage(ctx, m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("helpdesk: begin send %d: %w", messageID, err)
+	}
+	return a, nil
+}
+
+// RecordAccepted stores the wamid Meta returned: the message is accepted,
+// statuses that arrived before the wamid are applied, the ticket's
+// last_outbound_at moves forward.
+func (o *Outbox) RecordAccepted(ctx context.Context, a *SendAttempt, wamid string) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		m, err := tx.MessageByID(ctx, a.MessageID)
+		if err != nil {
+			return err
+		}
+		now := o.s.Now()
+		if err := o.finish(ctx, tx, a, AttemptAccepted, nil, now); err != nil {
+			return err
+		}
+		m.Status, m.WAMessageID, m.Error, m.UpdatedAt = StatusAccepted, &wamid, nil, now
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		if err := tx.TicketOutboundActivity(ctx, m.TicketID, now, true); err != nil {
+			return err
+		}
+		if err := o.applyPending(ctx, tx, ev, *m.ChannelID, wamid); err != nil {
+			return err
+		}
+		return o.messageEvent(ctx, tx, ev, m)
+	})
+}
+
+// RecordFailed fails the message for good with Meta's reason (a nil
+// attempt: failed before any call, e.g. the channel is gone).
+func (o *Outbox) RecordFailed(ctx context.Context, a *SendAttempt, messageID int64, reason *MessageError) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		m, err := tx.MessageByID(ctx, messageID)
+		if err != nil {
+			return err
+		}
+		now := o.s.Now()
+		if err := o.finish(ctx, tx, a, AttemptFailed, reason, now); err != nil {
+			return err
+		}
+		m.Status, m.Error, m.UpdatedAt = StatusFailed, reason, now
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		return o.messageEvent(ctx, tx, ev, m)
+	})
+}
+
+// RecordRetry closes an attempt that failed transiently; the message stays
+// queued (its last error kept) and the job retries after a backoff.
+func (o *Outbox) RecordRetry(ctx context.Context, a *SendAttempt, reason *MessageError) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		m, err := tx.MessageByID(ctx, a.MessageID)
+		if err != nil {
+			return err
+		}
+		now := o.s.Now()
+		if err := o.finish(ctx, tx, a, AttemptRetry, reason, now); err != nil {
+			return err
+		}
+		m.Error, m.UpdatedAt = reason, now
+		return tx.UpdateMessage(ctx, m)
+	})
+}
+
+// RecordPaused closes an attempt that Meta refused because the channel's
+// token is invalid or its account locked: the channel goes to status error
+// with the reason (visible in the API), and the message stays queued until
+// the channel is active again.
+func (o *Outbox) RecordPaused(ctx context.Context, a *SendAttempt, channelID int64, reason *MessageError) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		now := o.s.Now()
+		if err := o.finish(ctx, tx, a, AttemptPaused, reason, now); err != nil {
+			return err
+		}
+		return o.setChannelError(ctx, tx, channelID, reason, now)
+	})
+}
+
+// PauseChannel puts a channel in error status because Meta refused its
+// credentials on a call that was not a message send (mark as read, media
+// upload, template sync).
+func (o *Outbox) PauseChannel(ctx context.Context, channelID int64, reason *MessageError) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		return o.setChannelError(ctx, tx, channelID, reason, o.s.Now())
+	})
+}
+
+func (o *Outbox) setChannelError(ctx context.Context, tx Tx, channelID int64, reason *MessageError, now time.Time) error {
+	ch, err := tx.ChannelByID(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	if ch.Status == ChannelDisabled {
+		return nil // an admin switched it off; keep that
+	}
+	msg := reason.Title
+	if reason.Message != "" && reason.Message != reason.Title {
+		msg += ": " + reason.Message
+	}
+	return tx.SetChannelStatus(ctx, channelID, ChannelError, &ChannelErrorInfo{Code: reason.Code, Message: msg, At: now}, now)
+}
+
+// RecordUnknown closes an attempt whose outcome cannot be known (the
+// connection broke after the request was sent): the message becomes
+// unknown instead of being sent a second time.
+func (o *Outbox) RecordUnknown(ctx context.Context, a *SendAttempt, reason *MessageError) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		m, err := tx.MessageByID(ctx, a.MessageID)
+		if err != nil {
+			return err
+		}
+		return o.markUnknown(ctx, tx, ev, m, a, reason)
+	})
+}
+
+func (o *Outbox) markUnknown(ctx context.Context, tx Tx, ev *Events, m *Message, a *SendAttempt, reason *MessageError) error {
+	now := o.s.Now()
+	if err := o.finish(ctx, tx, a, AttemptUnknown, reason, now); err != nil {
+		return err
+	}
+	m.Status, m.Error, m.UpdatedAt = StatusUnknown, reason, now
+	if err := tx.UpdateMessage(ctx, m); err != nil {
+		return err
+	}
+	return o.messageEvent(ctx, tx, ev, m)
+}
+
+func (o *Outbox) finish(ctx context.Context, tx Tx, a *SendAttempt, outcome string, reason *MessageError, now time.Time) error {
+	if a == nil {
+		return nil
+	}
+	a.FinishedAt, a.Outcome = &now, outcome
+	if reason != nil {
+		a.ErrorCode, a.ErrorTitle = reason.Code, reason.Title
+	}
+	return tx.FinishSendAttempt(ctx, a)
+}
+
+func (o *Outbox) messageEvent(ctx context.Context, tx Tx, ev *Events, m *Message) error {
+	t, err := tx.TicketByID(ctx, m.TicketID)
+	if err != nil {
+		return err
+	}
+	ev.Add(Event{Type: EventMessageUpdated, TicketID: t.ID, MessageID: m.ID, GroupID: t.GroupID})
+	return nil
+}
+
+// pendingApplier is the inbound processor's hook for statuses that arrived
+// before the wamid was stored. It is looked up dynamically while inbound
+// processing is being built in parallel.
+type pendingApplier interface {
+	ApplyPendingStatuses(ctx context.Context, tx Tx, ev *Events, channelID int64, wamid string) error
+}
+
+func (o *Outbox) applyPending(ctx context.Context, tx Tx, ev *Events, channelID int64, wamid string) error {
+	if pa, ok := any(o.s).(pendingApplier); ok {
+		return pa.ApplyPendingStatuses(ctx, tx, ev, channelID, wamid)
+	}
+	return nil
+}
+
+// SetMediaID remembers the Cloud API media id an attachment was uploaded
+// as, so that a retried send does not upload it again (ids last 30 days).
+func (o *Outbox) SetMediaID(ctx context.Context, a *Attachment, mediaID string) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		a.WAMediaID, a.UpdatedAt = mediaID, o.s.Now()
+		return tx.UpdateAttachment(ctx, a)
+	})
+}

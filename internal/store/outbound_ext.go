@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"wadesk/internal/helpdesk"
+)
+
+// Queries of the outbound capability: send attempts, FIFO per ticket,
+// targeted ticket updates (never whole-row writes, so a concurrent inbound
+// update is not lost) and template status changes.
+
+const sendAttemptColumns = "id, message_id, started_at, finished_at, outcome, error_code, error_title, requested_by"
+
+func scanSendAttempt(s scanner) (*helpdesk.SendAttempt, error) {
+	var a helpdesk.SendAttempt
+	var started int64
+	var finished, code, by sql.NullInt64
+	if err := s.Scan(&a.ID, &a.MessageID, &started, &finished, &a.Outcome, &code, &a.ErrorTitle, &by); err != nil {
+		return nil, err
+	}
+	a.StartedAt, a.FinishedAt, a.RequestedBy = fromMs(started), timePtr(finished), idPtr(by)
+	a.ErrorCode = int(code.Int64)
+	return &a, nil
+}
+
+// OpenSendAttempt returns the message's unfinished attempt, or ErrNotFound.
+func (r reads) OpenSendAttempt(ctx context.Context, messageID int64) (*helpdesk.SendAttempt, error) {
+	a, err := scanSendAttempt(r.q.QueryRowContext(ctx, "SELECT "+sendAttemptColumns+
+		" FROM send_attempts WHERE message_id = $1 AND finished_at IS NULL ORDER BY id DESC LIMIT 1", messageID))
+	if err != nil {
+		return nil, fmt.Errorf("store: open send attempt: %w", mapErr(err))
+	}
+	return a, nil
+}
+
+// ListSendAttempts returns the message's attempts, oldest first.
+func (r reads) ListSendAttempts(ctx context.Context, messageID int64) ([]helpdesk.SendAttempt, error) {
+	as, err := queryAll(ctx, r.q, scanSendAttempt,
+		"SELECT "+sendAttemptColumns+" FROM send_attempts WHERE message_id = $1 ORDER BY id", messageID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list send attempts: %w", err)
+	}
+	return as, nil
+}
+
+// EarlierUnsent reports whether an older outbound message of the ticket is still queued.
+func (r reads) EarlierUnsent(ctx context.Context, ticketID, messageID int64) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages
+		WHERE ticket_id = $1 AND id < $2 AND status = 'queued' AND direction = 'out' AND internal = FALSE`,
+		ticketID, messageID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: earlier unsent: %w", err)
+	}
+	return n > 0, nil
+}
+
+// NewestInbound returns the ticket's newest customer message with a wamid.
+func (r reads) NewestInbound(ctx context.Context, ticketID int64) (*helpdesk.Message, error) {
+	m, err := scanMessage(r.q.QueryRowContext(ctx, messageSelect+
+		` WHERE m.ticket_id = $1 AND m.direction = 'in' AND m.wa_message_id IS NOT NULL
+		 ORDER BY m.created_at DESC, m.id DESC LIMIT 1`, ticketID))
+	if err != nil {
+		return nil, fmt.Errorf("store: newest inbound: %w", mapErr(err))
+	}
+	return m, nil
+}
+
+// AgentRepliedAfter reports whether an agent wrote to the customer after at.
+func (r reads) AgentRepliedAfter(ctx context.Context, ticketID int64, at time.Time) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages
+		WHERE ticket_id = $1 AND direction = 'out' AND internal = FALSE AND sender_kind = 'agent'
+		  AND status <> 'failed' AND created_at > $2`, ticketID, toMs(at)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: agent replied: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AutoMessageExists reports whether the ticket has a message with exactly this payload.
+func (r reads) AutoMessageExists(ctx context.Context, ticketID int64, payload string) (bool, error) {
+	var n int
+	err := r.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM messages WHERE ticket_id = $1 AND payload = $2",
+		ticketID, payload).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: auto message exists: %w", err)
+	}
+	return n > 0, nil
+}
+
+// TemplatesByWABA returns the (name, language) templates of the WABA's live channels.
+func (r reads) TemplatesByWABA(ctx context.Context, wabaID, name, language string) ([]helpdesk.Template, error) {
+	ts, err := queryAll(ctx, r.q, scanTemplate, "SELECT "+templateColumns+` FROM templates
+		WHERE name = $1 AND language = $2
+		  AND channel_id IN (SELECT id FROM channels WHERE waba_id = $3 AND deleted_at IS NULL)
+		ORDER BY id`, name, language, wabaID)
+	if err != nil {
+		return nil, fmt.Errorf("store: templates by waba: %w", err)
+	}
+	return ts, nil
+}
+
+// InsertSendAttempt records an attempt and sets a.ID.
+func (t *Tx) InsertSendAttempt(ctx context.Context, a *helpdesk.SendAttempt) error {
+	var code any
+	if a.ErrorCode != 0 {
+		code = a.ErrorCode
+	}
+	err := t.q.QueryRowContext(ctx, `INSERT INTO send_attempts
+		(message_id, started_at, finished_at, outcome, error_code, error_title, requested_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		a.MessageID, toMs(a.StartedAt), nullMs(a.FinishedAt), a.Outcome, code, a.ErrorTitle, nullID(a.RequestedBy)).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert send attempt: %w", mapErr(err))
+	}
+	return nil
+}
+
+// FinishSendAttempt writes the attempt's outcome, error and finish time.
+func (t *Tx) FinishSendAttempt(ctx context.Context, a *helpdesk.SendAttempt) error {
+	var code any
+	if a.ErrorCode != 0 {
+		code = a.ErrorCode
+	}
+	return t.execOne(ctx, "finish send attempt",
+		"UPDATE send_attempts SET finished_at = $1, outcome = $2, error_code = $3, error_title = $4 WHERE id = $5",
+		nullMs(a.FinishedAt), a.Outcome, code, a.ErrorTitle, a.ID)
+}
+
+// SetChannelStatus changes only the status and last error of a channel.
+func (t *Tx) SetChannelStatus(ctx context.Context, channelID int64, status helpdesk.ChannelStatus, lastErr *helpdesk.ChannelErrorInfo, at time.Time) error {
+	var code, msg, errAt any
+	if lastErr != nil {
+		code, msg, errAt = lastErr.Code, lastErr.Message, toMs(lastErr.At)
+	}
+	return t.execOne(ctx, "set channel status",
+		`UPDATE channels SET status = $1, last_error_code = $2, last_error_message = $3, last_error_at = $4, updated_at = $5
+		 WHERE id = $6 AND deleted_at IS NULL`, status, code, msg, errAt, toMs(at), channelID)
+}
+
+// TicketOutboundActivity moves the ticket's activity times forward and opens a new ticket.
+func (t *Tx) TicketOutboundActivity(ctx context.Context, ticketID int64, at time.Time, sent bool) error {
+	ms := toMs(at)
+	outbound := "last_outbound_at"
+	if sent {
+		outbound = "CASE WHEN last_outbound_at IS NULL OR last_outbound_at < $1 THEN $1 ELSE last_outbound_at END"
+	}
+	return t.execOne(ctx, "ticket outbound activity",
+		`UPDATE tickets SET last_message_at = CASE WHEN last_message_at < $1 THEN $1 ELSE last_message_at END,
+			last_outbound_at = `+outbound+`,
+			state = CASE WHEN state = 'new' THEN 'open' ELSE state END,
+			updated_at = $2
+		 WHERE id = $3`, ms, ms, ticketID)
+}
+
+// SetTicketReminderSent records the reminder time.
+func (t *Tx) SetTicketReminderSent(ctx context.Context, ticketID int64, at time.Time) error {
+	return t.execOne(ctx, "set reminder sent",
+		"UPDATE tickets SET reminder_sent_at = $1, updated_at = $1 WHERE id = $2", toMs(at), ticketID)
+}
+
+// ResetTicketUnread zeroes the unread count.
+func (t *Tx) ResetTicketUnread(ctx context.Context, ticketID int64, at time.Time) error {
+	return t.execOne(ctx, "reset unread",
+		"UPDATE tickets SET unread_count = 0, updated_at = $1 WHERE id = $2", toMs(at), ticketID)
+}
+
+// UpdateTemplateStatus applies a template status webhook to every channel of the WABA.
+func (t *Tx) UpdateTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string, at time.Time) (int64, error) {
+	res, err := t.q.ExecContext(ctx, `UPDATE templates SET status = $1,
+			quality = CASE WHEN $2 = '' THEN quality ELSE $2 END, synced_at = $3
+		WHERE name = $4 AND language = $5
+		  AND channel_id IN (SELECT id FROM channels WHERE waba_id = $6 AND deleted_at IS NULL)`,
+		status, quality, toMs(at), name, language, wabaID)
+	if err != nil {
+		return 0, fmt.Errorf("store: update template status: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: update template status: %w", err)
+	}
+	return n, nil
+}
