@@ -86,6 +86,45 @@ func ticketSearch(dialect, query string, arg int) (cond string, value string, ok
 		strings.Join(words, " "), true
 }
 
+// explain returns the plan of a read query: EXPLAIN QUERY PLAN as an
+// indented tree on SQLite; on PostgreSQL EXPLAIN ANALYZE with buffers (the
+// query runs, so its real row counts and timings are shown).
+func (db *DB) explain(ctx context.Context, query string, args ...any) (string, error) {
+	if db.dialect == Postgres {
+		rows, err := db.reader.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+query, args...)
+		if err != nil {
+			return "", fmt.Errorf("store: explain: %w", err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return "", fmt.Errorf("store: explain: %w", err)
+			}
+			b.WriteString(line + "\n")
+		}
+		return b.String(), rows.Err()
+	}
+	rows, err := db.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return "", fmt.Errorf("store: explain: %w", err)
+	}
+	defer rows.Close()
+	depth := map[int64]int{}
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", fmt.Errorf("store: explain: %w", err)
+		}
+		depth[id] = depth[parent] + 1
+		b.WriteString(strings.Repeat("  ", depth[id]-1) + detail + "\n")
+	}
+	return b.String(), rows.Err()
+}
+
 // mapErr turns driver errors into the domain's sentinels: no rows →
 // helpdesk.ErrNotFound; unique and foreign-key violations →
 // helpdesk.ErrConflict. Other errors pass through.

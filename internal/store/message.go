@@ -68,14 +68,8 @@ func (r reads) messageWhere(ctx context.Context, where string, args ...any) (*he
 
 // ListMessages returns a page of the ticket's messages, oldest first.
 func (r reads) ListMessages(ctx context.Context, q helpdesk.MessageQuery) ([]helpdesk.Message, error) {
-	var a args
-	where := "m.ticket_id = " + a.add(q.TicketID)
-	if q.AfterAt != nil {
-		at, id := a.add(toMs(*q.AfterAt)), a.add(q.AfterID)
-		where += fmt.Sprintf(" AND (m.created_at > %s OR (m.created_at = %s AND m.id > %s))", at, at, id)
-	}
-	ms, err := queryAll(ctx, r.q, scanMessage,
-		messageSelect+" WHERE "+where+" ORDER BY m.created_at, m.id LIMIT "+a.add(q.Limit), a...)
+	query, a := messageListQuery(q)
+	ms, err := queryAll(ctx, r.q, scanMessage, query, a...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
@@ -83,6 +77,24 @@ func (r reads) ListMessages(ctx context.Context, q helpdesk.MessageQuery) ([]hel
 		return nil, err
 	}
 	return ms, nil
+}
+
+// ExplainListMessages returns the database's plan of the query
+// ListMessages runs for q (bench/largeinbox prints it).
+func (db *DB) ExplainListMessages(ctx context.Context, q helpdesk.MessageQuery) (string, error) {
+	query, a := messageListQuery(q)
+	return db.explain(ctx, query, a...)
+}
+
+// messageListQuery builds the SQL of ListMessages and its arguments.
+func messageListQuery(q helpdesk.MessageQuery) (string, args) {
+	var a args
+	where := "m.ticket_id = " + a.add(q.TicketID)
+	if q.AfterAt != nil {
+		at, id := a.add(toMs(*q.AfterAt)), a.add(q.AfterID)
+		where += fmt.Sprintf(" AND (m.created_at > %s OR (m.created_at = %s AND m.id > %s))", at, at, id)
+	}
+	return messageSelect + " WHERE " + where + " ORDER BY m.created_at, m.id LIMIT " + a.add(q.Limit), a
 }
 
 // fillMessages loads the attachments and reactions of ms in two queries.

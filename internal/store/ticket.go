@@ -54,6 +54,29 @@ func (r reads) OpenTicketFor(ctx context.Context, customerID, channelID int64) (
 // (last_message_at, id) so that tickets created between two pages neither
 // repeat nor shift rows.
 func (r reads) ListTickets(ctx context.Context, q helpdesk.TicketQuery) ([]helpdesk.Ticket, error) {
+	query, a, err := r.ticketListQuery(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("store: list tickets: %w", err)
+	}
+	ts, err := queryAll(ctx, r.q, scanTicket, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list tickets: %w", err)
+	}
+	return ts, nil
+}
+
+// ExplainListTickets returns the database's plan of the query ListTickets
+// runs for q (bench/largeinbox prints it).
+func (db *DB) ExplainListTickets(ctx context.Context, q helpdesk.TicketQuery) (string, error) {
+	query, a, err := db.ticketListQuery(ctx, q)
+	if err != nil {
+		return "", fmt.Errorf("store: explain list tickets: %w", err)
+	}
+	return db.explain(ctx, query, a...)
+}
+
+// ticketListQuery builds the SQL of ListTickets and its arguments.
+func (r reads) ticketListQuery(ctx context.Context, q helpdesk.TicketQuery) (string, args, error) {
 	var a args
 	where := []string{"1 = 1"}
 	if len(q.States) > 0 {
@@ -89,11 +112,7 @@ func (r reads) ListTickets(ctx context.Context, q helpdesk.TicketQuery) ([]helpd
 	}
 	query := "SELECT " + ticketColumns + " FROM tickets t WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY t.last_message_at DESC, t.id DESC LIMIT " + a.add(q.Limit)
-	ts, err := queryAll(ctx, r.q, scanTicket, query, a...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list tickets: %w", err)
-	}
-	return ts, nil
+	return query, a, nil
 }
 
 // CreateTicket takes the next ticket number, inserts t and sets t.ID and t.Number.
