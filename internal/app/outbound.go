@@ -31,6 +31,11 @@ func setupOutbound(ctx context.Context, a *App) error {
 	d.Register(a.Jobs.Workers())
 	a.Jobs.SetQueueWorkers(helpdesk.QueueOutbound, outboundWorkers)
 	a.Jobs.AddPeriodic(outbound.SyncPeriodic())
+	if a.Channels != nil {
+		// An admin fixed the token: drop the cached client at once (paused
+		// jobs notice the active status on their next check).
+		a.Channels.OnReactivated(d.Resume)
+	}
 	a.Web.MountOutbound(web.OutboundDeps{Outbox: outbox, Blobs: a.Blobs, Templates: d})
 	return nil
 }
