@@ -54,6 +54,7 @@ type App struct {
 	Inbox *inbox.Writer
 
 	loops    []func(context.Context) // background loops, run by Run until shutdown
+	onStop   []func()                // run when the HTTP server starts shutting down
 	listener net.Listener
 	server   *http.Server
 }
@@ -140,8 +141,16 @@ func (a *App) build(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
+	for _, f := range a.onStop {
+		a.server.RegisterOnShutdown(f)
+	}
 	return nil
 }
+
+// OnShutdown registers f to run as soon as the HTTP server begins its
+// graceful shutdown, e.g. to end long-lived responses (event streams) that
+// would otherwise hold the shutdown up until its timeout.
+func (a *App) OnShutdown(f func()) { a.onStop = append(a.onStop, f) }
 
 // AddLoop registers a background loop that Run starts and, at shutdown,
 // cancels and waits for (after HTTP stopped accepting, before the database

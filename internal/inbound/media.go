@@ -62,7 +62,9 @@ func (w *MediaWorker) NextRetry(job *river.Job[helpdesk.MediaDownloadJob]) time.
 }
 
 // Timeout lets a 100 MB document arrive on a slow link.
-func (w *MediaWorker) Timeout(*river.Job[helpdesk.MediaDownloadJob]) time.Duration { return 6 * time.Minute }
+func (w *MediaWorker) Timeout(*river.Job[helpdesk.MediaDownloadJob]) time.Duration {
+	return 6 * time.Minute
+}
 
 // Work downloads one attachment. Errors that another try can fix (network,
 // 5xx, throttling, a corrupted transfer) are returned for River to retry;
