@@ -42,6 +42,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "migrate the database, then serve the web UI, API and webhooks, and run the job workers", runServe},
+		{"demo", "serve on a temporary data dir with the Cloud API simulator, a demo channel and admin, and a customer phone page", runDemo},
 		{"sim", "run the Cloud API simulator alone (--addr, default :8090)", runSim},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"user add", "create a user: --email E --name N --role admin|agent [--password P] (stdin when omitted)", runUserAdd},

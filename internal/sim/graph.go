@@ -22,6 +22,7 @@ var versionRE = regexp.MustCompile(`^v[0-9]{1,2}\.[0-9]$`)
 // everything else as Graph API.
 func (s *Sim) routes() http.Handler {
 	control := s.controlRoutes()
+	phone := s.phoneRoutes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.BaseURL() == "" && r.Host != "" {
 			scheme := "http"
@@ -30,6 +31,10 @@ func (s *Sim) routes() http.Handler {
 			}
 			u := scheme + "://" + r.Host
 			s.baseURL.CompareAndSwap(nil, &u)
+		}
+		if isPhonePath(r.URL.Path) {
+			phone.ServeHTTP(w, r)
+			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/_sim/") || r.URL.Path == "/_sim" {
 			control.ServeHTTP(w, r)

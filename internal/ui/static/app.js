@@ -471,7 +471,7 @@
         if (!c.access_token || !c.app_secret || !c.waba_id) { formError(sec, 'All three values are needed.'); return; }
         b.disabled = true;
         try {
-          const r = await api('POST', '/api/v1/channels/lookup', c);
+          const r = await api('POST', '/api/v1/channels/lookup', { access_token: c.access_token, waba_id: c.waba_id });
           const list = Array.isArray(r) ? r : (r && (r.data || r.phone_numbers)) || [];
           numbers = list.map(n => ({
             id: n.phone_number_id || n.id, display: n.display_phone_number, name: n.verified_name, quality: n.quality_rating,
