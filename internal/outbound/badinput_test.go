@@ -34,17 +34,29 @@ func TestBadRepliesAreRefusedBeforeQueuing(t *testing.T) {
 		}
 
 		type tc struct {
-			name   string
-			conv   *conv
-			token  string
-			body   any
-			file   *struct{ name, ctype string; data []byte; text string }
+			name  string
+			conv  *conv
+			token string
+			body  any
+			file  *struct {
+				name, ctype string
+				data        []byte
+				text        string
+			}
 			status int
 			code   string
 			field  string
 		}
-		file := func(name, ctype string, size int, text string) *struct{ name, ctype string; data []byte; text string } {
-			return &struct{ name, ctype string; data []byte; text string }{name, ctype, bytes.Repeat([]byte{1}, size), text}
+		file := func(name, ctype string, size int, text string) *struct {
+			name, ctype string
+			data        []byte
+			text        string
+		} {
+			return &struct {
+				name, ctype string
+				data        []byte
+				text        string
+			}{name, ctype, bytes.Repeat([]byte{1}, size), text}
 		}
 		cases := []tc{
 			{name: "free-form to a closed window → 409", conv: closed, body: map[string]any{"text": "hi"}, status: 409, code: "window_closed"},

@@ -263,3 +263,12 @@ func (c *conv) multipartReply(t *testing.T, text, filename, ctype string, data [
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
 }
+
+func mustJSON(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
