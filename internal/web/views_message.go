@@ -76,7 +76,8 @@ func MessageJSON(m *helpdesk.Message) MessageView {
 		ReplyToID:   jsonIDPtr(m.ReplyToID),
 		CreatedAt:   jsonTime(m.CreatedAt),
 	}
-	if m.Status == helpdesk.StatusFailed && m.Error != nil {
+	// "unknown" (delivery unknown) carries its explanation for the agent too.
+	if (m.Status == helpdesk.StatusFailed || m.Status == helpdesk.StatusUnknown) && m.Error != nil {
 		v.Error = &MessageErrorView{Code: m.Error.Code, Title: m.Error.Title, Message: m.Error.Message}
 	}
 	for i := range m.Attachments {
