@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"time"
 )
@@ -117,5 +118,10 @@ func (o *Outbox) queueAuto(ctx context.Context, ticketID int64, decide func(tx T
 		queued = true
 		return nil
 	})
+	if errors.Is(err, ErrConflict) {
+		// The unique index on automatic messages: a concurrent run of the
+		// same job queued it first.
+		return false, nil
+	}
 	return queued, err
 }

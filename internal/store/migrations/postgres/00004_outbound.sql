@@ -17,7 +17,12 @@ CREATE INDEX send_attempts_message ON send_attempts (message_id, id);
 CREATE INDEX send_attempts_open ON send_attempts (message_id) WHERE finished_at IS NULL;
 -- FIFO per ticket looks for older queued messages of the same ticket.
 CREATE INDEX messages_ticket_queued ON messages (ticket_id, id) WHERE status = 'queued';
+-- An automatic message (welcome, reminder, apology) exists once per ticket
+-- and purpose, even when two runs of its job race on PostgreSQL.
+CREATE UNIQUE INDEX messages_auto ON messages (ticket_id, payload)
+    WHERE sender_kind = 'system' AND payload LIKE '{"auto":%';
 
 -- +goose Down
+DROP INDEX messages_auto;
 DROP INDEX messages_ticket_queued;
 DROP TABLE send_attempts;
