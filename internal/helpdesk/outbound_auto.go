@@ -2,8 +2,8 @@ package helpdesk
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
