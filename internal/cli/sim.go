@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"wadesk/internal/sim"
 )
@@ -15,6 +16,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	throughput := fs.Int("throughput", 80, "messages per second each business number may send (130429 beyond)")
 	pairLimit := fs.Bool("pair-limit", false, "enforce the pair rate limit to one customer (131056)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	attempts := fs.Int("delivery-attempts", 30, "webhook delivery tries before giving up (Meta retries for days)")
+	maxBackoff := fs.Duration("delivery-max-backoff", 5*time.Second, "longest wait between two delivery tries")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -33,5 +36,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	}
 	logger := newLogger(env.Stderr, *lvl)
 	fmt.Fprintf(env.Stdout, "Cloud API simulator on %s (control API under /_sim/)\n", *addr)
-	return sim.ListenAndServe(ctx, *addr, sim.Options{Throughput: *throughput, PairLimit: *pairLimit, Logger: logger})
+	if *attempts < 1 || *maxBackoff <= 0 {
+		return usagef("--delivery-attempts must be at least 1 and --delivery-max-backoff positive")
+	}
+	return sim.ListenAndServe(ctx, *addr, sim.Options{Throughput: *throughput, PairLimit: *pairLimit, Logger: logger,
+		Delivery: sim.DeliveryOptions{MaxAttempts: *attempts, MaxBackoff: *maxBackoff}})
 }
