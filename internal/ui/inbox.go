@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"wadesk/internal/helpdesk"
@@ -102,6 +103,14 @@ func (f inboxFilter) matches(t *helpdesk.Ticket, actor *helpdesk.User) bool {
 
 func sameID(p *int64, id int64) bool { return p != nil && *p == id }
 
+// titleSaysMore is false for the title a new ticket gets from the
+// customer's name or number, which the row already shows.
+func titleSaysMore(t *helpdesk.Ticket, c *helpdesk.Customer) bool {
+	title := strings.TrimSpace(t.Title)
+	return title != "" && (c.Name == "" || !strings.Contains(title, c.Name)) &&
+		(c.Phone == "" || !strings.Contains(title, c.Phone))
+}
+
 // ticketRow is one line of the inbox.
 type ticketRow struct {
 	T         helpdesk.Ticket
@@ -113,6 +122,7 @@ type ticketRow struct {
 	Active    bool   // the ticket open beside the list
 	FilterQS  string // the list's filter, kept on the ticket link
 	UnreadCap string // "9+" past nine
+	ShowTitle bool   // the title says more than the customer's name
 }
 
 // windowView is the 24-hour window as the chip shows it.
@@ -146,6 +156,7 @@ func (u *UI) row(r *http.Request, n *names, t *helpdesk.Ticket, f inboxFilter, a
 	if ch := n.channel(t.ChannelID); ch != nil {
 		row.Channel = ch.Name
 	}
+	row.ShowTitle = titleSaysMore(t, row.Customer)
 	if t.UnreadCount > 9 {
 		row.UnreadCap = "9+"
 	} else if t.UnreadCount > 0 {

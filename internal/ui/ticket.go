@@ -31,8 +31,9 @@ type headView struct {
 	Window   windowView
 	States   []stateOption
 	Users    []helpdesk.User
-	Groups   []helpdesk.Group
-	Saved    bool
+	Groups    []helpdesk.Group
+	Saved     bool
+	ShowTitle bool
 }
 
 type stateOption struct {
@@ -46,6 +47,7 @@ var allStates = []helpdesk.TicketState{helpdesk.StateNew, helpdesk.StateOpen, he
 func (u *UI) head(r *http.Request, n *names, t *helpdesk.Ticket) headView {
 	h := headView{T: *t, Customer: n.customer(r.Context(), u.svc.Store(), t.CustomerID), Channel: n.channel(t.ChannelID),
 		Window: u.window(t), Users: n.activeUsers(), Groups: n.groupsOf(web.UserFrom(r.Context()))}
+	h.ShowTitle = titleSaysMore(t, h.Customer)
 	for _, s := range allStates {
 		h.States = append(h.States, stateOption{Value: s, Selected: s == t.State, Allowed: helpdesk.CanTransition(t.State, s)})
 	}

@@ -219,7 +219,7 @@
     const banner = $('#window-banner'), picker = $('#template-picker');
     if (banner) banner.hidden = open;
     if (picker) picker.hidden = open;
-    $('#text', form).placeholder = open ? 'Write a reply — Enter sends, Shift+Enter for a new line' : 'Write an internal note (the window is closed)';
+    $('#text', form).placeholder = open ? 'Write a reply' : 'Write an internal note (the window is closed)';
   }
 
   function composer() {
@@ -241,7 +241,7 @@
     const showFile = () => {
       const f = file.files[0];
       $('#attachment', form).hidden = !f;
-      $('#attachment-name', form).textContent = f ? `📎 ${f.name} (${Math.ceil(f.size / 1024)} KB)` : '';
+      $('#attachment-name', form).textContent = f ? `Attached: ${f.name} (${Math.ceil(f.size / 1024)} KB)` : '';
     };
     file.addEventListener('change', showFile);
     $('#attachment-clear', form).addEventListener('click', () => { file.value = ''; showFile(); });
