@@ -25,12 +25,12 @@ type ticketView struct {
 // headView is the ticket header with its controls (re-rendered alone
 // after a change and on live ticket.updated events).
 type headView struct {
-	T        helpdesk.Ticket
-	Customer *helpdesk.Customer
-	Channel  *helpdesk.Channel
-	Window   windowView
-	States   []stateOption
-	Users    []helpdesk.User
+	T         helpdesk.Ticket
+	Customer  *helpdesk.Customer
+	Channel   *helpdesk.Channel
+	Window    windowView
+	States    []stateOption
+	Users     []helpdesk.User
 	Groups    []helpdesk.Group
 	Saved     bool
 	ShowTitle bool
