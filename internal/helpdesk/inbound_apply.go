@@ -110,14 +110,10 @@ func (s *Service) afterInsert(ctx context.Context, tx Tx, b *InboundBatch, t *Ti
 		if err := tx.InsertAttachment(ctx, a); err != nil {
 			return err
 		}
-		if err := b.enq.EnqueueTx(ctx, tx, MediaDownloadJob{AttachmentID: a.ID}); err != nil {
-			return fmt.Errorf("helpdesk: enqueue media download: %w", err)
-		}
+		b.enqueue(MediaDownloadJob{AttachmentID: a.ID})
 	}
 	if u := m.Unsupported; u != nil && u.Code == ErrorUnsupportedType {
-		if err := b.enq.EnqueueTx(ctx, tx, ApologyJob{TicketID: t.ID, MessageID: msg.ID}); err != nil {
-			return fmt.Errorf("helpdesk: enqueue apology: %w", err)
-		}
+		b.enqueue(ApologyJob{TicketID: t.ID, MessageID: msg.ID})
 	}
 	return nil
 }

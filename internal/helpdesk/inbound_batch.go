@@ -20,7 +20,17 @@ type InboundBatch struct {
 	tickets   map[[2]int64]*Ticket        // (customer, channel) → live ticket
 	dirty     map[int64]*dirtyTicket      // tickets to write at Flush
 	order     []int64                     // dirty ticket ids in first-touch order, so writes are deterministic
+	jobs      []Job                       // enqueued at Flush, in one insert when the enqueuer can
 }
+
+// BatchEnqueuer is an Enqueuer that can insert several jobs at once
+// (internal/jobs.Runner); InboundBatch uses it when available.
+type BatchEnqueuer interface {
+	EnqueueManyTx(ctx context.Context, tx Tx, jobs []Job) error
+}
+
+// enqueue queues a job of the batch's transaction for Flush.
+func (b *InboundBatch) enqueue(j Job) { b.jobs = append(b.jobs, j) }
 
 type inboundCustomer struct {
 	c       *Customer
@@ -30,6 +40,7 @@ type inboundCustomer struct {
 type dirtyTicket struct {
 	t        *Ticket
 	ch       *Channel
+	u        InboundTicketUpdate
 	lastCust time.Time // latest customer message in this batch; zero if none
 }
 
@@ -41,13 +52,15 @@ func (s *Service) NewInboundBatch(enq Enqueuer) *InboundBatch {
 }
 
 // Flush writes every ticket the batch changed, publishes ticket.updated for
-// each, and enqueues one reminder per ticket for its latest customer message
+// each, and enqueues the batch's jobs (media downloads, welcome messages,
+// apologies) plus one reminder per ticket for its latest customer message
 // (the reminder worker skips reminders of an older window anyway, so the
 // earlier messages' reminders would only be skipped later).
 func (s *Service) Flush(ctx context.Context, tx Tx, ev *Events, b *InboundBatch) error {
 	for _, id := range b.order {
 		d := b.dirty[id]
-		if err := tx.UpdateTicket(ctx, d.t); err != nil {
+		d.u.UpdatedAt = s.Now()
+		if err := tx.ApplyInboundTicket(ctx, &d.u); err != nil {
 			return err
 		}
 		ev.Add(Event{Type: EventTicketUpdated, TicketID: d.t.ID, GroupID: d.t.GroupID})
@@ -55,14 +68,24 @@ func (s *Service) Flush(ctx context.Context, tx Tx, ev *Events, b *InboundBatch)
 		if d.lastCust.IsZero() || !r.Enabled || r.AfterSeconds <= 0 || d.t.WindowExpiresAt == nil {
 			continue
 		}
-		job := ReminderJob{TicketID: d.t.ID, WindowExpiresAt: *d.t.WindowExpiresAt,
-			At: d.lastCust.Add(time.Duration(r.AfterSeconds) * time.Second)}
-		if err := b.enq.EnqueueTx(ctx, tx, job); err != nil {
-			return fmt.Errorf("helpdesk: enqueue reminder: %w", err)
-		}
+		b.enqueue(ReminderJob{TicketID: d.t.ID, WindowExpiresAt: *d.t.WindowExpiresAt,
+			At: d.lastCust.Add(time.Duration(r.AfterSeconds) * time.Second)})
 	}
 	clear(b.dirty)
 	b.order = b.order[:0]
+	jobs := b.jobs
+	b.jobs = nil
+	if many, ok := b.enq.(BatchEnqueuer); ok {
+		if err := many.EnqueueManyTx(ctx, tx, jobs); err != nil {
+			return fmt.Errorf("helpdesk: enqueue: %w", err)
+		}
+		return nil
+	}
+	for _, j := range jobs {
+		if err := b.enq.EnqueueTx(ctx, tx, j); err != nil {
+			return fmt.Errorf("helpdesk: enqueue %s: %w", j.Kind(), err)
+		}
+	}
 	return nil
 }
 
@@ -71,10 +94,18 @@ func (s *Service) Flush(ctx context.Context, tx Tx, ev *Events, b *InboundBatch)
 func (b *InboundBatch) touch(t *Ticket, ch *Channel, customerAt time.Time) {
 	d := b.dirty[t.ID]
 	if d == nil {
-		d = &dirtyTicket{t: t, ch: ch}
+		d = &dirtyTicket{t: t, ch: ch, u: InboundTicketUpdate{TicketID: t.ID, LastMessageAt: t.LastMessageAt}}
 		b.dirty[t.ID] = d
 		b.order = append(b.order, t.ID)
 	}
+	if customerAt.IsZero() {
+		return // a note: the ticket only records the change time
+	}
+	u := &d.u
+	u.UnreadDelta++
+	u.Reopen, u.ResetReminder = true, true
+	u.WindowExpiresAt, u.LastInboundAt = t.WindowExpiresAt, t.LastInboundAt
+	u.LastMessageAt = t.LastMessageAt
 	if customerAt.After(d.lastCust) {
 		d.lastCust = customerAt
 	}
@@ -205,9 +236,7 @@ func (s *Service) newTicket(ctx context.Context, tx Tx, ev *Events, b *InboundBa
 	}
 	ev.Add(Event{Type: EventTicketCreated, TicketID: t.ID, GroupID: t.GroupID})
 	if ch.WelcomeMessage != "" {
-		if err := b.enq.EnqueueTx(ctx, tx, WelcomeJob{TicketID: t.ID}); err != nil {
-			return nil, fmt.Errorf("helpdesk: enqueue welcome: %w", err)
-		}
+		b.enqueue(WelcomeJob{TicketID: t.ID})
 	}
 	b.tickets[[2]int64{c.ID, ch.ID}] = t
 	return t, nil

@@ -38,6 +38,11 @@ type InboundWrites interface {
 	CreateInboundCustomer(ctx context.Context, c *Customer, profileName string) error
 	// UpdateInboundCustomer writes c's identifiers, name and profile name.
 	UpdateInboundCustomer(ctx context.Context, c *Customer, profileName string) error
+	// ApplyInboundTicket writes what customer messages change on a ticket,
+	// relative to the stored row so that an agent's concurrent change (state,
+	// assignee, title) is never overwritten: unread_count grows by the delta,
+	// the times only move forward, pending becomes open when Reopen is set.
+	ApplyInboundTicket(ctx context.Context, u *InboundTicketUpdate) error
 	// ClaimConversation flags t as the customer's live WhatsApp conversation
 	// on its channel. A second not-closed one is ErrConflict.
 	ClaimConversation(ctx context.Context, ticketID int64) error
@@ -52,6 +57,18 @@ type InboundWrites interface {
 	// the templates of that name and language on every channel of the WABA;
 	// it returns how many rows changed.
 	SetTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string) (int64, error)
+}
+
+// InboundTicketUpdate is the change customer messages make to a ticket.
+type InboundTicketUpdate struct {
+	TicketID        int64
+	UnreadDelta     int
+	WindowExpiresAt *time.Time // later of this and the stored one
+	LastInboundAt   *time.Time // likewise
+	LastMessageAt   time.Time  // likewise
+	Reopen          bool       // pending → open
+	ResetReminder   bool       // a customer message restarts the reminder clock
+	UpdatedAt       time.Time
 }
 
 // MessageRef is the little a status, reply or reaction needs of a message.

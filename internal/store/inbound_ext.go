@@ -60,6 +60,24 @@ func (t *Tx) FinishInbox(ctx context.Context, ids []int64, state, note string, a
 	return nil
 }
 
+// ApplyInboundTicket moves a ticket forward by what customer messages did,
+// relative to the stored row. Unlike UpdateTicket it leaves the title
+// alone, which also spares SQLite's full-text trigger on titles.
+func (t *Tx) ApplyInboundTicket(ctx context.Context, u *helpdesk.InboundTicketUpdate) error {
+	return t.execOne(ctx, "apply inbound ticket",
+		`UPDATE tickets SET
+			unread_count = unread_count + $1,
+			window_expires_at = CASE WHEN window_expires_at IS NULL OR window_expires_at < $2 THEN $2 ELSE window_expires_at END,
+			last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < $3 THEN $3 ELSE last_inbound_at END,
+			last_message_at = CASE WHEN last_message_at < $4 THEN $4 ELSE last_message_at END,
+			state = CASE WHEN $5 AND state = 'pending' THEN 'open' ELSE state END,
+			reminder_sent_at = CASE WHEN $6 THEN NULL ELSE reminder_sent_at END,
+			updated_at = $7
+		 WHERE id = $8`,
+		u.UnreadDelta, nullMs(u.WindowExpiresAt), nullMs(u.LastInboundAt), toMs(u.LastMessageAt), u.Reopen, u.ResetReminder,
+		toMs(u.UpdatedAt), u.TicketID)
+}
+
 // ClaimConversation flags the ticket as the customer's live conversation.
 func (t *Tx) ClaimConversation(ctx context.Context, ticketID int64) error {
 	if _, err := t.q.ExecContext(ctx, "UPDATE tickets SET wa_conversation = TRUE WHERE id = $1", ticketID); err != nil {

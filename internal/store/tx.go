@@ -55,7 +55,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{reads: reads{q: sqlTx, d: db.dialect}, sqlTx: sqlTx}); err != nil {
+	var q querier = sqlTx
+	if db.dialect == SQLite {
+		q = newStmtCache(sqlTx) // see stmtcache.go
+	}
+	if err := fn(&Tx{reads: reads{q: q, d: db.dialect}, sqlTx: sqlTx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
