@@ -114,8 +114,14 @@ func (r *Runner) Init() error {
 		PeriodicJobs:      r.opts.Periodic,
 		FetchPollInterval: r.opts.PollInterval,
 		FetchCooldown:     20 * time.Millisecond,
-		JobTimeout:        5 * time.Minute,
-		Logger:            r.logger.With("component", "river"),
+		// A job that outlives JobTimeout is cancelled; one whose process
+		// died (SIGKILL, power loss) is still "running" in the database
+		// and River's rescuer makes it retryable RescueStuckJobsAfter
+		// later. Every job here is short (a send, a media download of at
+		// most 100 MB), so a minute is plenty and recovery stays quick.
+		JobTimeout:           time.Minute,
+		RescueStuckJobsAfter: 90 * time.Second,
+		Logger:               r.logger.With("component", "river"),
 	}
 	var err error
 	switch r.db.Dialect() {
@@ -166,6 +172,9 @@ func (r *Runner) working() interface {
 
 // Start begins working jobs in the background.
 func (r *Runner) Start(ctx context.Context) error {
+	if err := r.releaseOrphans(ctx); err != nil {
+		return err
+	}
 	c := r.working()
 	events, cancel := c.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
 		river.EventKindJobCancelled, river.EventKindJobSnoozed)
@@ -273,4 +282,22 @@ func insertParams(job helpdesk.Job) (river.InsertManyParams, error) {
 		opts.ScheduledAt = at.RunAt()
 	}
 	return river.InsertManyParams{Args: args, InsertOpts: opts}, nil
+}
+
+// releaseOrphans makes the jobs a killed process left "running" available
+// again, at once. Only on SQLite, where this process is the only one using
+// the database: every running job there is an orphan. On PostgreSQL other
+// instances may be running theirs; River's rescuer handles orphans there.
+func (r *Runner) releaseOrphans(ctx context.Context) error {
+	if r.db.Dialect() != store.SQLite {
+		return nil
+	}
+	res, err := r.db.Writer().ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return fmt.Errorf("jobs: release orphaned jobs: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.logger.Warn("released jobs left running by a previous process", "jobs", n)
+	}
+	return nil
 }
