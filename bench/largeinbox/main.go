@@ -134,7 +134,7 @@ func run(ctx context.Context, o options) (*report, error) {
 	}
 	rep.counts = b.counts
 	cases := b.cases(m.world)
-	rep.results, err = b.measure(ctx, cases, o.n, o.concurrency, o.caseLimit)
+	rep.results, err = b.measure(ctx, cases, o.n, o.concurrency, o.caseLimit, o.logs)
 	if err != nil {
 		return nil, err
 	}

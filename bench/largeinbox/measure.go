@@ -26,7 +26,7 @@ type result struct {
 // over c clients.
 // A series stops early (with fewer samples) once it has run for limit, so
 // a slow query cannot hold the run for hours.
-func (b *bench) measure(ctx context.Context, cases []reqCase, n, c int, limit time.Duration) ([]result, error) {
+func (b *bench) measure(ctx context.Context, cases []reqCase, n, c int, limit time.Duration, progress io.Writer) ([]result, error) {
 	out := make([]result, 0, len(cases))
 	for i, rc := range cases {
 		res := result{c: rc}
@@ -59,6 +59,10 @@ func (b *bench) measure(ctx context.Context, cases []reqCase, n, c int, limit ti
 		wg.Wait()
 		if err := ctx.Err(); err != nil {
 			return out, err
+		}
+		if progress != nil {
+			slices.Sort(res.seq)
+			fmt.Fprintf(progress, "largeinbox: %-40s p95 %.1f ms (%d requests, %d errors)\n", rc.name, percentile(res.seq, 0.95), len(res.seq), res.errors)
 		}
 		out = append(out, res)
 	}

@@ -80,9 +80,14 @@ func ticketSearch(dialect, query string, arg int) (cond string, value string, ok
 	for i, w := range words {
 		words[i] = `"` + w + `"*`
 	}
-	return "(t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + p + ")" +
-			" OR t.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN" +
-			" (SELECT rowid FROM messages_fts WHERE messages_fts MATCH " + p + ")))",
+	// The matching tickets are collected from the FTS indexes outward: FTS5
+	// answers a prefix query by merging whole doclists, so probing it ticket
+	// by ticket in inbox order costs a full doclist per probe. Message ids
+	// map to tickets through the narrow messages_id_ticket index (migration
+	// 00006) rather than the wide message rows.
+	return "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + p +
+			" UNION ALL SELECT m.ticket_id FROM messages m INDEXED BY messages_id_ticket WHERE m.id IN" +
+			" (SELECT rowid FROM messages_fts WHERE messages_fts MATCH " + p + "))",
 		strings.Join(words, " "), true
 }
 

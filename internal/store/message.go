@@ -92,7 +92,8 @@ func messageListQuery(q helpdesk.MessageQuery) (string, args) {
 	where := "m.ticket_id = " + a.add(q.TicketID)
 	if q.AfterAt != nil {
 		at, id := a.add(toMs(*q.AfterAt)), a.add(q.AfterID)
-		where += fmt.Sprintf(" AND (m.created_at > %s OR (m.created_at = %s AND m.id > %s))", at, at, id)
+		// A range on created_at the index can seek to, then the tie-break on id.
+		where += fmt.Sprintf(" AND m.created_at >= %s AND (m.created_at > %s OR m.id > %s)", at, at, id)
 	}
 	return messageSelect + " WHERE " + where + " ORDER BY m.created_at, m.id LIMIT " + a.add(q.Limit), a
 }

@@ -101,8 +101,11 @@ func (r reads) ticketListQuery(ctx context.Context, q helpdesk.TicketQuery) (str
 		where = append(where, "t.group_id IN (SELECT group_id FROM group_members WHERE user_id = "+a.add(*q.VisibleTo)+")")
 	}
 	if q.AfterAt != nil {
+		// "(at, id) after the cursor", written so that both databases seek
+		// the index to the cursor's time (the bare OR form makes SQLite and
+		// PostgreSQL scan every row of the earlier pages).
 		at, id := a.add(toMs(*q.AfterAt)), a.add(q.AfterID)
-		where = append(where, fmt.Sprintf("(t.last_message_at < %s OR (t.last_message_at = %s AND t.id < %s))", at, at, id))
+		where = append(where, fmt.Sprintf("t.last_message_at <= %s AND (t.last_message_at < %s OR t.id < %s)", at, at, id))
 	}
 	if q.Search != "" {
 		if cond, value, ok := ticketSearch(r.d, q.Search, len(a)+1); ok {
