@@ -21,6 +21,10 @@ type InboundBatch struct {
 	dirty     map[int64]*dirtyTicket      // tickets to write at Flush
 	order     []int64                     // dirty ticket ids in first-touch order, so writes are deterministic
 	jobs      []Job                       // enqueued at Flush, in one insert when the enqueuer can
+	// Keys ("w:"/"b:") and customer ids whose absence is known from
+	// Prefetch: no query needed to learn they do not exist.
+	absent   map[string]bool
+	complete map[int64]bool // customers whose live tickets are all in tickets
 }
 
 // BatchEnqueuer is an Enqueuer that can insert several jobs at once
@@ -48,7 +52,71 @@ type dirtyTicket struct {
 // reminders, apologies) are enqueued through enq in the same transaction.
 func (s *Service) NewInboundBatch(enq Enqueuer) *InboundBatch {
 	return &InboundBatch{enq: enq, customers: map[string]*inboundCustomer{},
-		tickets: map[[2]int64]*Ticket{}, dirty: map[int64]*dirtyTicket{}}
+		tickets: map[[2]int64]*Ticket{}, dirty: map[int64]*dirtyTicket{},
+		absent: map[string]bool{}, complete: map[int64]bool{}}
+}
+
+// Prefetch loads the customers the refs name and their live tickets with
+// two queries, so that applying a batch of messages costs little more than
+// its inserts (one lookup per message is a network round trip each on
+// PostgreSQL). Lookups of anything not prefetched still work.
+func (s *Service) Prefetch(ctx context.Context, tx Tx, b *InboundBatch, refs []CustomerRef) error {
+	var waIDs, bsuids []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if r.WAID != "" && !seen["w:"+r.WAID] && b.cached(CustomerRef{WAID: r.WAID}) == nil {
+			seen["w:"+r.WAID] = true
+			waIDs = append(waIDs, r.WAID)
+		}
+		if r.BSUID != "" && !seen["b:"+r.BSUID] && b.cached(CustomerRef{BSUID: r.BSUID}) == nil {
+			seen["b:"+r.BSUID] = true
+			bsuids = append(bsuids, r.BSUID)
+		}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	cs, err := tx.InboundCustomers(ctx, waIDs, bsuids)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for i := range cs {
+		cp := &cs[i]
+		if b.cached(CustomerRef{WAID: cp.WAID, BSUID: cp.BSUID}) != nil {
+			continue // found by both identifiers
+		}
+		c := cp.Customer
+		b.remember(&inboundCustomer{c: &c, profile: cp.ProfileName})
+		ids = append(ids, c.ID)
+	}
+	for k := range seen {
+		if b.customers[k] == nil {
+			b.absent[k] = true
+		}
+	}
+	ts, err := tx.LiveTickets(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		t := &ts[i]
+		key := [2]int64{t.CustomerID, idOrZero(t.ChannelID)}
+		if b.tickets[key] == nil { // newest first: the first is OpenTicketFor's answer
+			b.tickets[key] = t
+		}
+	}
+	for _, id := range ids {
+		b.complete[id] = true
+	}
+	return nil
+}
+
+func idOrZero(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // Flush writes every ticket the batch changed, publishes ticket.updated for
@@ -118,7 +186,12 @@ func (b *InboundBatch) touch(t *Ticket, ch *Channel, customerAt time.Time) {
 func (s *Service) customer(ctx context.Context, tx Tx, b *InboundBatch, ref CustomerRef, create bool) (*Customer, error) {
 	ic := b.cached(ref)
 	if ic == nil {
-		c, profile, err := tx.InboundCustomer(ctx, ref.WAID, ref.BSUID)
+		var c *Customer
+		var profile string
+		err := fmt.Errorf("helpdesk: customer: %w", ErrNotFound)
+		if !b.knownAbsent(ref) {
+			c, profile, err = tx.InboundCustomer(ctx, ref.WAID, ref.BSUID)
+		}
 		switch {
 		case err == nil:
 			ic = &inboundCustomer{c: c, profile: profile}
@@ -135,6 +208,7 @@ func (s *Service) customer(ctx context.Context, tx Tx, b *InboundBatch, ref Cust
 			}
 			ic = &inboundCustomer{c: c, profile: ref.Name}
 			b.remember(ic)
+			b.complete[c.ID] = true // a new customer has no tickets
 			return c, nil
 		}
 	}
@@ -143,6 +217,15 @@ func (s *Service) customer(ctx context.Context, tx Tx, b *InboundBatch, ref Cust
 	}
 	b.remember(ic)
 	return ic.c, nil
+}
+
+// knownAbsent reports whether Prefetch found that no customer has any of
+// ref's identifiers.
+func (b *InboundBatch) knownAbsent(ref CustomerRef) bool {
+	if ref.WAID == "" && ref.BSUID == "" {
+		return false
+	}
+	return (ref.WAID == "" || b.absent["w:"+ref.WAID]) && (ref.BSUID == "" || b.absent["b:"+ref.BSUID])
 }
 
 func (b *InboundBatch) cached(ref CustomerRef) *inboundCustomer {
@@ -207,6 +290,9 @@ func (b *InboundBatch) liveTicket(ctx context.Context, tx Tx, c *Customer, ch *C
 	key := [2]int64{c.ID, ch.ID}
 	if t := b.tickets[key]; t != nil {
 		return t, nil
+	}
+	if b.complete[c.ID] {
+		return nil, nil // Prefetch loaded all of this customer's live tickets
 	}
 	t, err := tx.OpenTicketFor(ctx, c.ID, ch.ID)
 	if isNotFound(err) {

@@ -14,6 +14,12 @@ type InboundReads interface {
 	// InboundCustomer finds a customer by wa_id, then by BSUID ("" never
 	// matches), with the WhatsApp profile name last seen for it.
 	InboundCustomer(ctx context.Context, waID, bsuid string) (c *Customer, profileName string, err error)
+	// InboundCustomers returns the customers having any of the wa_ids or
+	// BSUIDs, with their profile names: a batch loads its customers at once.
+	InboundCustomers(ctx context.Context, waIDs, bsuids []string) ([]CustomerProfile, error)
+	// LiveTickets returns the not-closed tickets of the customers, on any
+	// channel, newest first.
+	LiveTickets(ctx context.Context, customerIDs []int64) ([]Ticket, error)
 	// ReactionBy returns the reactor's current reaction on a message, or ErrNotFound.
 	ReactionBy(ctx context.Context, messageID int64, byKind SenderKind, byID int64) (*Reaction, error)
 }
@@ -57,6 +63,12 @@ type InboundWrites interface {
 	// the templates of that name and language on every channel of the WABA;
 	// it returns how many rows changed.
 	SetTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string) (int64, error)
+}
+
+// CustomerProfile is a customer with the WhatsApp profile name last seen.
+type CustomerProfile struct {
+	Customer
+	ProfileName string
 }
 
 // InboundTicketUpdate is the change customer messages make to a ticket.

@@ -68,6 +68,15 @@ func (p *Processor) apply(ctx context.Context, tx helpdesk.Tx, ev *helpdesk.Even
 		return a.msg != nil && a.msg.At.Before(b.msg.At)
 	})
 	batch := p.svc.NewInboundBatch(p.jobs)
+	refs := make([]helpdesk.CustomerRef, 0, len(works))
+	for _, w := range works {
+		if w.msg != nil {
+			refs = append(refs, w.msg.From)
+		}
+	}
+	if err := p.svc.Prefetch(ctx, tx, batch, refs); err != nil {
+		return err
+	}
 	for _, w := range works {
 		var out helpdesk.InboundOutcome
 		if w.msg != nil {

@@ -25,7 +25,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Registry receives the metrics; nil keeps them unregistered.
 	Registry prometheus.Registerer
-	// BatchSize is how many deliveries one transaction claims (default 100).
+	// BatchSize is how many deliveries one transaction claims (default 25:
+	// on SQLite the transaction holds the one writer that webhook acks need
+	// too, so it is kept short; larger batches gain little, see bench/).
 	BatchSize int
 	// Poll is how long the loop sleeps when nothing woke it (default 250 ms):
 	// notifications are hints, the poll is the guarantee.
@@ -62,7 +64,7 @@ func New(o Options) (*Processor, error) {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	if p.batch <= 0 {
-		p.batch = 100
+		p.batch = 25
 	}
 	if p.poll <= 0 {
 		p.poll = 250 * time.Millisecond

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"wadesk/internal/helpdesk"
@@ -118,6 +119,62 @@ func (r reads) InboundCustomer(ctx context.Context, waID, bsuid string) (*helpde
 		}
 	}
 	return nil, "", fmt.Errorf("store: inbound customer: %w", helpdesk.ErrNotFound)
+}
+
+// inChunk bounds the values of one IN list, far below both databases'
+// limits on bound parameters.
+const inChunk = 400
+
+// InboundCustomers returns the customers with any of the wa_ids or BSUIDs.
+func (r reads) InboundCustomers(ctx context.Context, waIDs, bsuids []string) ([]helpdesk.CustomerProfile, error) {
+	var out []helpdesk.CustomerProfile
+	for _, k := range []struct {
+		col string
+		vs  []string
+	}{{"wa_id", waIDs}, {"bsuid", bsuids}} {
+		for len(k.vs) > 0 {
+			part := k.vs[:min(len(k.vs), inChunk)]
+			k.vs = k.vs[len(part):]
+			var a args
+			ps := make([]string, len(part))
+			for i, v := range part {
+				ps[i] = a.add(v)
+			}
+			scan := func(s scanner) (*helpdesk.CustomerProfile, error) {
+				var cp helpdesk.CustomerProfile
+				c, err := scanCustomer(scanWith{s, &cp.ProfileName})
+				if err != nil {
+					return nil, err
+				}
+				cp.Customer = *c
+				return &cp, nil
+			}
+			cs, err := queryAll(ctx, r.q, scan, "SELECT "+customerColumns+", c.profile_name FROM customers c WHERE c."+k.col+
+				" IN ("+strings.Join(ps, ", ")+")", a...)
+			if err != nil {
+				return nil, fmt.Errorf("store: inbound customers: %w", err)
+			}
+			out = append(out, cs...)
+		}
+	}
+	return out, nil
+}
+
+// LiveTickets returns the customers' not-closed tickets, newest first.
+func (r reads) LiveTickets(ctx context.Context, customerIDs []int64) ([]helpdesk.Ticket, error) {
+	var out []helpdesk.Ticket
+	for len(customerIDs) > 0 {
+		part := customerIDs[:min(len(customerIDs), inChunk)]
+		customerIDs = customerIDs[len(part):]
+		var a args
+		ts, err := queryAll(ctx, r.q, scanTicket, "SELECT "+ticketColumns+" FROM tickets t WHERE t.customer_id IN "+a.in(part)+
+			" AND t.state <> 'closed' ORDER BY t.id DESC", a...)
+		if err != nil {
+			return nil, fmt.Errorf("store: live tickets: %w", err)
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
 }
 
 // scanWith scans extra trailing columns after those a scan function reads.

@@ -54,7 +54,7 @@ func main() {
 	flag.StringVar(&o.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server (a fresh schema is created and dropped)")
 	flag.IntVar(&o.messages, "messages", 20000, "messages in the pre-filled inbox")
 	flag.IntVar(&o.customers, "customers", 2000, "distinct customers writing")
-	flag.IntVar(&o.batch, "batch", 100, "deliveries per processing transaction")
+	flag.IntVar(&o.batch, "batch", 25, "deliveries per processing transaction (the processor's default)")
 	flag.IntVar(&o.rate, "rate", 1000, "offered messages per second in the steady phase (0 skips it)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of the steady phase")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
