@@ -41,10 +41,11 @@ type SendPlan struct {
 }
 
 // PrepareSend reads what sending the message needs and decides whether it
-// may go now.
+// may go now. It is on the hot path of every send, hence the few, targeted
+// queries.
 func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, error) {
 	st := o.s.st
-	m, err := st.MessageByID(ctx, messageID)
+	m, err := st.OutboundMessage(ctx, messageID)
 	if isNotFound(err) {
 		return &SendPlan{Action: SendDone}, nil
 	}
@@ -55,17 +56,15 @@ func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, e
 	if m.Direction != Out || m.Internal || m.Status != StatusQueued || m.ChannelID == nil {
 		return p, nil
 	}
-	if _, err := st.OpenSendAttempt(ctx, m.ID); err == nil {
+	sc, err := st.SendContextOf(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Ticket = &Ticket{ID: sc.TicketID, CustomerID: sc.CustomerID, GroupID: sc.GroupID}
+	p.Customer = &Customer{ID: sc.CustomerID, WAID: sc.WAID, BSUID: sc.BSUID}
+	if sc.OpenAttempt {
 		p.Action, p.Interrupted = SendNow, true
 		return p, nil
-	} else if !isNotFound(err) {
-		return nil, err
-	}
-	if p.Ticket, err = st.TicketByID(ctx, m.TicketID); err != nil {
-		return nil, err
-	}
-	if p.Customer, err = st.CustomerByID(ctx, p.Ticket.CustomerID); err != nil {
-		return nil, err
 	}
 	p.Channel, err = st.ChannelByID(ctx, *m.ChannelID)
 	if isNotFound(err) {
@@ -76,19 +75,14 @@ func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, e
 	if err != nil {
 		return nil, err
 	}
-	if !p.Channel.Active || p.Channel.Status != ChannelActive {
+	switch {
+	case !p.Channel.Active || p.Channel.Status != ChannelActive:
 		p.Action = SendPaused
-		return p, nil
-	}
-	earlier, err := st.EarlierUnsent(ctx, m.TicketID, m.ID)
-	if err != nil {
-		return nil, err
-	}
-	if earlier {
+	case sc.EarlierUnsent:
 		p.Action = SendWait
-		return p, nil
+	default:
+		p.Action = SendNow
 	}
-	p.Action = SendNow
 	return p, nil
 }
 
@@ -99,30 +93,23 @@ func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, e
 func (o *Outbox) BeginSend(ctx context.Context, messageID int64) (*SendAttempt, error) {
 	var a *SendAttempt
 	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
+		var err error
+		a, err = tx.StartSendAttempt(ctx, messageID, o.s.Now())
+		if err == nil || !isNotFound(err) {
+			return err
+		}
+		// Not queued any more, or an attempt is open: find out which.
 		a = nil
 		m, err := tx.MessageByID(ctx, messageID)
+		if err != nil || m.Status != StatusQueued {
+			return err
+		}
+		open, err := tx.OpenSendAttempt(ctx, m.ID)
 		if err != nil {
 			return err
 		}
-		if m.Status != StatusQueued {
-			return nil
-		}
-		now := o.s.Now()
-		open, err := tx.OpenSendAttempt(ctx, m.ID)
-		if err == nil {
-			return o.markUnknown(ctx, tx, ev, m, open, &MessageError{Title: "delivery unknown",
-				Message: "wadesk stopped while handing this message to WhatsApp; it may or may not have been sent. Check with the customer, then retry if needed."})
-		}
-		if !isNotFound(err) {
-			return err
-		}
-		a = &SendAttempt{MessageID: m.ID, StartedAt: now}
-		if err := tx.InsertSendAttempt(ctx, a); err != nil {
-			return err
-		}
-		m.Attempts++
-		m.UpdatedAt = now
-		return tx.UpdateMessage(ctx, m)
+		return o.markUnknown(ctx, tx, ev, m, open, &MessageError{Title: "delivery unknown",
+			Message: "wadesk stopped while handing this message to WhatsApp; it may or may not have been sent. Check with the customer, then retry if needed."})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("helpdesk: begin send %d: %w", messageID, err)
@@ -133,27 +120,21 @@ func (o *Outbox) BeginSend(ctx context.Context, messageID int64) (*SendAttempt, 
 // RecordAccepted stores the wamid Meta returned: the message is accepted,
 // statuses that arrived before the wamid are applied, the ticket's
 // last_outbound_at moves forward.
-func (o *Outbox) RecordAccepted(ctx context.Context, a *SendAttempt, wamid string) error {
+func (o *Outbox) RecordAccepted(ctx context.Context, p *SendPlan, a *SendAttempt, wamid string) error {
+	m := p.Message
 	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		m, err := tx.MessageByID(ctx, a.MessageID)
-		if err != nil {
-			return err
-		}
 		now := o.s.Now()
 		if err := o.finish(ctx, tx, a, AttemptAccepted, nil, now); err != nil {
 			return err
 		}
-		m.Status, m.WAMessageID, m.Error, m.UpdatedAt = StatusAccepted, &wamid, nil, now
-		if err := tx.UpdateMessage(ctx, m); err != nil {
+		if err := tx.MarkMessageAccepted(ctx, m.ID, wamid, now); err != nil {
 			return err
 		}
 		if err := tx.TicketOutboundActivity(ctx, m.TicketID, now, true); err != nil {
 			return err
 		}
-		if err := o.applyPending(ctx, tx, ev, *m.ChannelID, wamid); err != nil {
-			return err
-		}
-		return o.messageEvent(ctx, tx, ev, m)
+		ev.Add(Event{Type: EventMessageUpdated, TicketID: m.TicketID, MessageID: m.ID, GroupID: p.Ticket.GroupID})
+		return o.s.ApplyPendingStatuses(ctx, tx, ev, *m.ChannelID, wamid)
 	})
 }
 
@@ -274,20 +255,6 @@ func (o *Outbox) messageEvent(ctx context.Context, tx Tx, ev *Events, m *Message
 		return err
 	}
 	ev.Add(Event{Type: EventMessageUpdated, TicketID: t.ID, MessageID: m.ID, GroupID: t.GroupID})
-	return nil
-}
-
-// pendingApplier is the inbound processor's hook for statuses that arrived
-// before the wamid was stored. It is looked up dynamically while inbound
-// processing is being built in parallel.
-type pendingApplier interface {
-	ApplyPendingStatuses(ctx context.Context, tx Tx, ev *Events, channelID int64, wamid string) error
-}
-
-func (o *Outbox) applyPending(ctx context.Context, tx Tx, ev *Events, channelID int64, wamid string) error {
-	if pa, ok := any(o.s).(pendingApplier); ok {
-		return pa.ApplyPendingStatuses(ctx, tx, ev, channelID, wamid)
-	}
 	return nil
 }
 

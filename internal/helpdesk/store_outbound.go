@@ -7,6 +7,12 @@ import (
 
 // OutboundReads are the extra read queries of sending.
 type OutboundReads interface {
+	// OutboundMessage returns a message with its attachments (no sender
+	// name, no reactions): what sending it needs, in one or two queries.
+	OutboundMessage(ctx context.Context, id int64) (*Message, error)
+	// SendContextOf returns the ticket, customer and FIFO/attempt facts of
+	// an outbound message in one query.
+	SendContextOf(ctx context.Context, messageID int64) (*SendContext, error)
 	// OpenSendAttempt returns the message's attempt that was started and
 	// never finished (a crash between calling Meta and recording the
 	// answer), or ErrNotFound.
@@ -31,9 +37,25 @@ type OutboundReads interface {
 	TemplatesByWABA(ctx context.Context, wabaID, name, language string) ([]Template, error)
 }
 
+// SendContext is what sending a message needs besides the message itself.
+type SendContext struct {
+	TicketID, CustomerID int64
+	GroupID              *int64
+	WAID, BSUID          string // the customer's
+	OpenAttempt          bool   // an attempt began and never finished
+	EarlierUnsent        bool   // an older outbound message of the ticket is queued
+}
+
 // OutboundWrites are the extra writes of sending.
 type OutboundWrites interface {
 	InsertSendAttempt(ctx context.Context, a *SendAttempt) error // sets ID
+	// StartSendAttempt records a new attempt and counts it on the message,
+	// only if the message is queued and has no unfinished attempt;
+	// otherwise ErrNotFound.
+	StartSendAttempt(ctx context.Context, messageID int64, at time.Time) (*SendAttempt, error)
+	// MarkMessageAccepted stores the wamid of a queued message and sets it
+	// accepted with no error; ErrNotFound when it is no longer queued.
+	MarkMessageAccepted(ctx context.Context, messageID int64, wamid string, at time.Time) error
 	// FinishSendAttempt closes an attempt with its outcome and, for
 	// failures, Meta's code and title.
 	FinishSendAttempt(ctx context.Context, a *SendAttempt) error

@@ -53,6 +53,7 @@ type Dispatcher struct {
 	svc     *helpdesk.Service
 	log     *slog.Logger
 	limits  *limits
+	turns   *turns
 	metrics *metrics
 
 	mu      sync.Mutex
@@ -86,7 +87,7 @@ func New(o Options) (*Dispatcher, error) {
 		o.PairBurst = 20
 	}
 	d := &Dispatcher{o: o, outbox: o.Outbox, svc: o.Outbox.Service(), log: o.Logger,
-		limits: newLimits(o.PairEvery, o.PairBurst), clients: map[int64]cachedClient{}}
+		limits: newLimits(o.PairEvery, o.PairBurst), turns: newTurns(), clients: map[int64]cachedClient{}}
 	var err error
 	if d.metrics, err = newMetrics(o.Registry); err != nil {
 		return nil, err

@@ -27,28 +27,27 @@ type SendWorker struct {
 // longer waits snooze the job so the worker can send to other customers.
 const maxInlinePairWait = time.Second
 
-// fifoInlineWait is how long a worker waits in place for an older message
-// of the same ticket, polling every fifoPoll, before snoozing the job.
-const (
-	fifoInlineWait = 500 * time.Millisecond
-	fifoPoll       = 15 * time.Millisecond
-)
-
 // Work sends the message or decides why not now.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[helpdesk.SendMessageJob]) error {
 	d := w.d
 	id := job.Args.MessageID
 	p, err := d.outbox.PrepareSend(ctx, id)
-	// An older message of the ticket is usually a few milliseconds from
-	// being accepted: wait for it here rather than snoozing, which costs a
-	// fetch round trip per message of a ticket's burst.
-	for deadline := time.Now().Add(fifoInlineWait); err == nil && p.Action == helpdesk.SendWait && time.Now().Before(deadline); {
-		if err = sleep(ctx, fifoPoll); err == nil {
+	if err == nil && p.Action == helpdesk.SendWait {
+		// An older message of the ticket is usually milliseconds from being
+		// accepted: wait for it here rather than snoozing, which costs a
+		// fetch round trip per message of a ticket's burst.
+		var turn bool
+		if turn, err = d.awaitTurn(ctx, p.Message); turn {
 			p, err = d.outbox.PrepareSend(ctx, id)
 		}
 	}
 	if err != nil {
 		return err
+	}
+	if p.Message != nil {
+		// Whatever happens to this message, the next one of its ticket
+		// may look again.
+		defer d.turns.done(p.Message.TicketID)
 	}
 	switch p.Action {
 	case helpdesk.SendDone:
@@ -115,7 +114,7 @@ func (w *SendWorker) record(ctx context.Context, p *helpdesk.SendPlan, a *helpde
 	if sendErr == nil {
 		if wamid := resp.MessageID(); wamid != "" {
 			outcome(helpdesk.AttemptAccepted)
-			return d.outbox.RecordAccepted(ctx, a, wamid)
+			return d.outbox.RecordAccepted(ctx, p, a, wamid)
 		}
 		outcome(helpdesk.AttemptUnknown)
 		return d.outbox.RecordUnknown(ctx, a, &helpdesk.MessageError{Title: "delivery unknown",

@@ -27,6 +27,49 @@ func scanSendAttempt(s scanner) (*helpdesk.SendAttempt, error) {
 	return &a, nil
 }
 
+// outboundMessageSelect reads a message without the sender-name join.
+const outboundMessageSelect = `SELECT m.id, m.ticket_id, m.channel_id, m.direction, m.internal, m.type, m.text,
+	m.sender_kind, m.sender_id, '', m.wa_message_id, m.status, m.error_code, m.error_title, m.error_message,
+	m.reply_to_id, m.reply_to_wamid, m.payload, m.attempts, m.created_at, m.updated_at FROM messages m WHERE m.id = $1`
+
+// OutboundMessage returns the message and, unless it is plain text, its attachments.
+func (r reads) OutboundMessage(ctx context.Context, id int64) (*helpdesk.Message, error) {
+	m, err := scanMessage(r.q.QueryRowContext(ctx, outboundMessageSelect, id))
+	if err != nil {
+		return nil, fmt.Errorf("store: outbound message: %w", mapErr(err))
+	}
+	m.Attachments, m.Reactions = []helpdesk.Attachment{}, []helpdesk.Reaction{}
+	if m.Type == "text" {
+		return m, nil
+	}
+	atts, err := queryAll(ctx, r.q, scanAttachment,
+		"SELECT "+attachmentColumns+" FROM attachments WHERE message_id = $1 ORDER BY id", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbound message attachments: %w", err)
+	}
+	if atts != nil {
+		m.Attachments = atts
+	}
+	return m, nil
+}
+
+// SendContextOf reads ticket, customer, open attempt and FIFO state at once.
+func (r reads) SendContextOf(ctx context.Context, messageID int64) (*helpdesk.SendContext, error) {
+	var c helpdesk.SendContext
+	var group sql.NullInt64
+	err := r.q.QueryRowContext(ctx, `SELECT t.id, t.customer_id, t.group_id, cu.wa_id, cu.bsuid,
+			EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.finished_at IS NULL),
+			EXISTS (SELECT 1 FROM messages e WHERE e.ticket_id = m.ticket_id AND e.id < m.id AND e.status = 'queued'
+				AND e.direction = 'out' AND e.internal = FALSE)
+		FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers cu ON cu.id = t.customer_id
+		WHERE m.id = $1`, messageID).Scan(&c.TicketID, &c.CustomerID, &group, &c.WAID, &c.BSUID, &c.OpenAttempt, &c.EarlierUnsent)
+	if err != nil {
+		return nil, fmt.Errorf("store: send context: %w", mapErr(err))
+	}
+	c.GroupID = idPtr(group)
+	return &c, nil
+}
+
 // OpenSendAttempt returns the message's unfinished attempt, or ErrNotFound.
 func (r reads) OpenSendAttempt(ctx context.Context, messageID int64) (*helpdesk.SendAttempt, error) {
 	a, err := scanSendAttempt(r.q.QueryRowContext(ctx, "SELECT "+sendAttemptColumns+
@@ -119,6 +162,31 @@ func (t *Tx) InsertSendAttempt(ctx context.Context, a *helpdesk.SendAttempt) err
 		return fmt.Errorf("store: insert send attempt: %w", mapErr(err))
 	}
 	return nil
+}
+
+// StartSendAttempt inserts an attempt for a queued message without an open
+// one, and counts it on the message.
+func (t *Tx) StartSendAttempt(ctx context.Context, messageID int64, at time.Time) (*helpdesk.SendAttempt, error) {
+	a := &helpdesk.SendAttempt{MessageID: messageID, StartedAt: at}
+	err := t.q.QueryRowContext(ctx, `INSERT INTO send_attempts (message_id, started_at, outcome, error_title)
+		SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), '', '' WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1 AND status = 'queued')
+			AND NOT EXISTS (SELECT 1 FROM send_attempts WHERE message_id = $1 AND finished_at IS NULL)
+		RETURNING id`, messageID, toMs(at)).Scan(&a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: start send attempt: %w", mapErr(err))
+	}
+	if err := t.execOne(ctx, "start send attempt",
+		"UPDATE messages SET attempts = attempts + 1, updated_at = $1 WHERE id = $2", toMs(at), messageID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// MarkMessageAccepted records the wamid of a queued message.
+func (t *Tx) MarkMessageAccepted(ctx context.Context, messageID int64, wamid string, at time.Time) error {
+	return t.execOne(ctx, "mark message accepted",
+		`UPDATE messages SET status = 'accepted', wa_message_id = $1, error_code = NULL, error_title = NULL,
+			error_message = NULL, updated_at = $2 WHERE id = $3 AND status = 'queued'`, wamid, toMs(at), messageID)
 }
 
 // FinishSendAttempt writes the attempt's outcome, error and finish time.
