@@ -32,9 +32,10 @@ type Options struct {
 	MaxBatch int
 	// MaxBatchBytes bounds the bodies of one transaction (default 16 MiB).
 	MaxBatchBytes int
-	// MaxDelay is how long the writer waits for more rows once it has one
-	// (default 0: take only what is already queued; the time one commit
-	// takes is what lets the next batch fill).
+	// MaxDelay is how long the writer waits for more rows when it found
+	// more than one queued (under load), to make fewer, larger
+	// transactions (default 1 ms; negative: never wait). A single waiting
+	// row is committed at once, so a trickle pays no delay.
 	MaxDelay time.Duration
 	// QueueSize bounds the rows waiting for a transaction (default 4096);
 	// beyond it Append fails fast with ErrFull.
@@ -49,6 +50,9 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
+	if o.MaxDelay == 0 {
+		o.MaxDelay = time.Millisecond
+	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256
 	}
@@ -210,7 +214,9 @@ take:
 			break take
 		}
 	}
-	if timer == nil || full() {
+	// Wait for more only under load (rows were already queued behind the
+	// first): a lone delivery at a trickle is committed at once.
+	if timer == nil || full() || len(batch) == 1 {
 		return batch
 	}
 	timer.Reset(w.opts.MaxDelay)
