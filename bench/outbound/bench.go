@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,10 +44,17 @@ type result struct {
 	RateLimited int // 130429 answers
 	PairLimited int // 131056 answers
 	Elapsed     time.Duration
+	// Steady is the rate between the 10th and the 90th percentile of the
+	// accepted sends: start-up (the first transactions, the limiter's
+	// burst) and the tail do not distort it.
+	Steady float64
 }
 
-// rate is accepted sends per second between the first and the last.
-func (r result) rate() float64 {
+// rate is the steady-state rate (see Steady).
+func (r result) rate() float64 { return r.Steady }
+
+// overall is accepted sends per second between the first and the last.
+func (r result) overall() float64 {
 	if r.Accepted < 2 || r.Elapsed <= 0 {
 		return 0
 	}
@@ -56,8 +64,8 @@ func (r result) rate() float64 {
 func (r result) percent() float64 { return 100 * r.rate() / float64(r.Cap) }
 
 func (r result) String() string {
-	return fmt.Sprintf("cap %4d/s: %6d messages, %6d accepted, %d failed in %6.2fs = %7.1f/s = %5.1f%% of cap; 130429 answers: %d, 131056 answers: %d",
-		r.Cap, r.Messages, r.Accepted, r.Failed, r.Elapsed.Seconds(), r.rate(), r.percent(), r.RateLimited, r.PairLimited)
+	return fmt.Sprintf("cap %4d/s: %6d messages, %6d accepted, %d failed/unknown in %6.2fs (%7.1f/s overall); steady %7.1f/s = %5.1f%% of cap; 130429 answers: %d, 131056 answers: %d",
+		r.Cap, r.Messages, r.Accepted, r.Failed, r.Elapsed.Seconds(), r.overall(), r.rate(), r.percent(), r.RateLimited, r.PairLimited)
 }
 
 // run boots a simulator and wadesk, queues cap × seconds messages spread
@@ -242,14 +250,11 @@ func wait(ctx context.Context, a *app.App, n int) error {
 
 // measure reads the simulator's request log and the messages' outcomes.
 func measure(a *app.App, s *sim.Sim, res result) (result, error) {
-	var first, last time.Time
+	var times []time.Time
 	for _, r := range s.Requests(sim.RequestFilter{Method: "POST", Path: "/messages"}) {
 		switch r.Status {
 		case 200:
-			if first.IsZero() {
-				first = r.Time
-			}
-			last = r.Time
+			times = append(times, r.Time)
 			res.Accepted++
 		case 429:
 			res.RateLimited++
@@ -259,7 +264,14 @@ func measure(a *app.App, s *sim.Sim, res result) (result, error) {
 			}
 		}
 	}
-	res.Elapsed = last.Sub(first)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	if n := len(times); n >= 10 {
+		res.Elapsed = times[n-1].Sub(times[0])
+		lo, hi := n/10, n*9/10
+		if d := times[hi].Sub(times[lo]); d > 0 {
+			res.Steady = float64(hi-lo) / d.Seconds()
+		}
+	}
 	err := a.DB.Writer().QueryRow("SELECT COUNT(*) FROM messages WHERE status IN ('failed', 'unknown')").Scan(&res.Failed)
 	return res, err
 }
