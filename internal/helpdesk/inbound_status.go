@@ -41,6 +41,9 @@ func StatusAdvances(cur, next MessageStatus) bool {
 // the send's wamid to the database — the status is kept in pending_statuses
 // and applied by ApplyPendingStatuses once the wamid is recorded.
 func (s *Service) ApplyStatus(ctx context.Context, tx Tx, ev *Events, channelID int64, st InboundStatus) (InboundOutcome, error) {
+	if err := tx.LockWAMID(ctx, channelID, st.WAMID); err != nil {
+		return "", err
+	}
 	ref, err := tx.MessageRefByWAMID(ctx, channelID, st.WAMID)
 	if isNotFound(err) {
 		p := &PendingStatus{ChannelID: channelID, WAMID: st.WAMID, Status: st.Status, Error: st.Error, At: st.At}
@@ -83,6 +86,12 @@ func (s *Service) applyStatusTo(ctx context.Context, tx Tx, ev *Events, ref *Mes
 // "delivered" or "failed" is never lost; statuses are applied in
 // precedence order, so the message ends in the most advanced one.
 func (s *Service) ApplyPendingStatuses(ctx context.Context, tx Tx, ev *Events, channelID int64, wamid string) error {
+	// Taken after the wamid was written in this transaction and held until
+	// it commits: a concurrent ApplyStatus either parked its status before
+	// (and TakePendingStatuses sees it) or waits and then sees the wamid.
+	if err := tx.LockWAMID(ctx, channelID, wamid); err != nil {
+		return err
+	}
 	ps, err := tx.TakePendingStatuses(ctx, channelID, wamid)
 	if err != nil || len(ps) == 0 {
 		return err

@@ -26,6 +26,11 @@ type InboundReads interface {
 
 // InboundWrites are the extra writes of processing webhook deliveries.
 type InboundWrites interface {
+	// LockWAMID serialises, until the transaction ends, every transaction
+	// that records or applies statuses for one outbound wamid, so that a
+	// status parked as pending and the send recording its wamid cannot miss
+	// each other (PostgreSQL; a no-op on SQLite's single writer).
+	LockWAMID(ctx context.Context, channelID int64, wamid string) error
 	// ClaimInbox takes up to limit pending deliveries, oldest first, for
 	// this transaction. On PostgreSQL the rows stay locked until it ends and
 	// rows locked by another instance are skipped, so two instances never

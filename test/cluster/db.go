@@ -1,0 +1,36 @@
+package cluster
+
+import (
+	"database/sql"
+	"path/filepath"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver, to read PostgreSQL directly
+	_ "modernc.org/sqlite"             // "sqlite" driver, to read the SQLite file directly
+)
+
+// DB opens the cluster's database directly, read-only in spirit: tests use
+// it to count what really got stored, not what the API says.
+func (c *Cluster) DB() *sql.DB {
+	c.T.Helper()
+	var db *sql.DB
+	var err error
+	if c.DBURL != "" {
+		db, err = sql.Open("pgx", c.DBURL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(c.DataDir, "wadesk.db")+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	}
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	c.T.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Count runs a COUNT query.
+func Count(t interface{ Fatalf(string, ...any) }, db *sql.DB, q string, args ...any) int {
+	var n int
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
