@@ -39,15 +39,16 @@ func enqueue(t *testing.T, e *apptest.Env, job helpdesk.Job) {
 	}
 }
 
-// The reminder goes out once per window, shortly after after_seconds, and
-// only when it still applies; the clock of wadesk is the test's.
+// The reminder goes out once per window and only when it still applies;
+// wadesk's clock is the test's, and River runs the scheduled jobs.
 func TestReminderIsSentOncePerWindowWhenItApplies(t *testing.T) {
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	apptest.ForEachDialect(t, apptest.Options{Now: now, Sim: sim.Options{Statuses: sim.StatusOptions{Off: true}}}, func(t *testing.T, e *apptest.Env) {
 		offset.Store(0)
-		const after = 1 // second: the job runs that long after the customer's message
-		ch := newChannel(t, e, map[string]any{"reminder": map[string]any{"enabled": true, "after_seconds": after, "message": "Still there?"}})
+		// An hour: the reminders inbound processing schedules stay out of
+		// the way of the hand-made jobs below until the last case.
+		ch := newChannel(t, e, map[string]any{"reminder": map[string]any{"enabled": true, "after_seconds": 3600, "message": "Still there?"}})
 		ticket := func(c *conv) *helpdesk.Ticket {
 			tk, err := e.App.Service.Store().TicketByID(t.Context(), c.ticketID)
 			if err != nil {
@@ -55,17 +56,17 @@ func TestReminderIsSentOncePerWindowWhenItApplies(t *testing.T) {
 			}
 			return tk
 		}
-		reminder := func(c *conv) helpdesk.ReminderJob {
+		soon := func(c *conv) helpdesk.ReminderJob {
 			tk := ticket(c)
-			return helpdesk.ReminderJob{TicketID: tk.ID, WindowExpiresAt: *tk.WindowExpiresAt, At: tk.LastInboundAt.Add(after * time.Second)}
+			return helpdesk.ReminderJob{TicketID: tk.ID, WindowExpiresAt: *tk.WindowExpiresAt, At: time.Now().Add(500 * time.Millisecond)}
 		}
 
 		due := newConv(t, e, ch, "491700000101")
-		enqueue(t, e, reminder(due))
-		enqueue(t, e, reminder(due)) // a duplicate job: still one reminder
+		enqueue(t, e, soon(due))
+		enqueue(t, e, soon(due)) // a duplicate job: still one reminder
 
 		movedOn := newConv(t, e, ch, "491700000102")
-		old := reminder(movedOn)
+		old := soon(movedOn)
 		old.WindowExpiresAt = old.WindowExpiresAt.Add(-time.Hour) // the customer wrote again since
 		enqueue(t, e, old)
 
@@ -73,11 +74,11 @@ func TestReminderIsSentOncePerWindowWhenItApplies(t *testing.T) {
 		if code, out := e.Do("PATCH", fmt.Sprintf("/api/v1/tickets/%d", closed.ticketID), map[string]any{"state": "closed"}); code != http.StatusOK {
 			t.Fatalf("close: %d %s", code, out)
 		}
-		enqueue(t, e, reminder(closed))
+		enqueue(t, e, soon(closed))
 
 		c := newConv(t, e, ch, e.Seed.CustomerWaID)
 		c.waitStatus(t, c.mustQueue(t, map[string]any{"text": "we are on it"}), 10*time.Second, "accepted")
-		answered := reminder(c)
+		answered := soon(c)
 
 		e.Eventually(15*time.Second, "the due reminder", func() bool { return len(due.systemTexts(t)) == 1 })
 		if got := due.systemTexts(t); got[0] != "Still there?" {
@@ -95,11 +96,12 @@ func TestReminderIsSentOncePerWindowWhenItApplies(t *testing.T) {
 
 		// The window closed (on wadesk's clock) before the job ran.
 		late := newConv(t, e, ch, "491700000104")
-		lateJob := reminder(late)
+		lateJob := soon(late)
 		offset.Store(int64(25 * time.Hour))
 		enqueue(t, e, lateJob)
 
 		time.Sleep(2 * time.Second) // every job above has run by now
+		offset.Store(0)
 		for name, cv := range map[string]*conv{"moved on": movedOn, "closed": closed, "answered": c, "window closed": late} {
 			if got := cv.systemTexts(t); len(got) != 0 {
 				t.Errorf("%s: reminders %v, want none", name, got)
@@ -108,6 +110,16 @@ func TestReminderIsSentOncePerWindowWhenItApplies(t *testing.T) {
 		if got := due.systemTexts(t); len(got) != 1 {
 			t.Errorf("due ticket got %d reminders, want 1", len(got))
 		}
+
+		// End to end: with after_seconds 1, the customer's message itself
+		// schedules the reminder (inbound processing), and it arrives.
+		if code, out := e.Do("PATCH", fmt.Sprintf("/api/v1/channels/%d", ch), map[string]any{"reminder": map[string]any{"after_seconds": 1, "skip_answered": false}}); code != http.StatusOK {
+			t.Fatalf("patch channel: %d %s", code, out)
+		}
+		fresh := newConv(t, e, ch, "491700000105")
+		e.Eventually(15*time.Second, "the reminder scheduled by the customer's message", func() bool {
+			return len(fresh.systemTexts(t)) == 1
+		})
 	})
 }
 

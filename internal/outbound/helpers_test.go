@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -46,10 +45,10 @@ func newChannel(t *testing.T, e *apptest.Env, extra map[string]any) int64 {
 	return jsonInt(t, out, "id")
 }
 
-// newConv opens a conversation: the customer writes (so the simulator's
-// window is open and the wamid is real) and the ticket is recorded with
-// the domain's inbound primitives. If inbound processing is wired it may
-// record the same message first; both paths are idempotent on the wamid.
+// newConv opens a conversation: the customer writes through the simulator
+// (so its window is open and the wamid is real), and the webhook makes the
+// ticket through inbound processing. Without inbound processing the ticket
+// is recorded with the domain's inbound primitives instead.
 func newConv(t *testing.T, e *apptest.Env, channelID int64, waID string) *conv {
 	t.Helper()
 	ctx := context.Background()
@@ -58,32 +57,36 @@ func newConv(t *testing.T, e *apptest.Env, channelID int64, waID string) *conv {
 		t.Fatalf("customer send: %v", err)
 	}
 	c := &conv{e: e, channelID: channelID, customer: waID, inboundWAMID: wamid}
-	svc := e.App.Service
-	for try := 0; ; try++ {
-		err = svc.Update(ctx, func(tx helpdesk.Tx, ev *helpdesk.Events) error {
-			ch, err := tx.ChannelByID(ctx, channelID)
-			if err != nil {
-				return err
-			}
-			cust, _, err := svc.FindOrCreateCustomer(ctx, tx, helpdesk.CustomerRef{WAID: waID, Name: "Customer " + waID})
-			if err != nil {
-				return err
-			}
-			tk, _, err := svc.TicketForInbound(ctx, tx, ev, ch, cust, svc.Now())
-			if err != nil {
-				return err
-			}
-			m := &helpdesk.Message{ChannelID: &channelID, Type: "text", Text: "Hello, I need help", WAMessageID: &wamid, CreatedAt: svc.Now()}
-			if _, err := svc.AddInboundMessage(ctx, tx, ev, tk, m); err != nil {
-				return err
-			}
-			c.ticketID, c.inboundID = tk.ID, m.ID
-			return nil
-		})
-		if err == nil || !errors.Is(err, helpdesk.ErrConflict) || try == 5 {
-			break
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, err := e.App.Service.Store().MessageByWAMID(ctx, channelID, wamid); err == nil {
+			c.ticketID, c.inboundID = m.TicketID, m.ID
+			return c
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Logf("inbound processing did not record %s; recording the ticket directly", wamid)
+	svc := e.App.Service
+	err = svc.Update(ctx, func(tx helpdesk.Tx, ev *helpdesk.Events) error {
+		ch, err := tx.ChannelByID(ctx, channelID)
+		if err != nil {
+			return err
+		}
+		cust, _, err := svc.FindOrCreateCustomer(ctx, tx, helpdesk.CustomerRef{WAID: waID, Name: "Customer " + waID})
+		if err != nil {
+			return err
+		}
+		tk, _, err := svc.TicketForInbound(ctx, tx, ev, ch, cust, svc.Now())
+		if err != nil {
+			return err
+		}
+		m := &helpdesk.Message{ChannelID: &channelID, Type: "text", Text: "Hello, I need help", WAMessageID: &wamid, CreatedAt: svc.Now()}
+		if _, err := svc.AddInboundMessage(ctx, tx, ev, tk, m); err != nil {
+			return err
+		}
+		c.ticketID, c.inboundID = tk.ID, m.ID
+		return nil
+	})
 	if err != nil {
 		t.Fatalf("ticket fixture: %v", err)
 	}
