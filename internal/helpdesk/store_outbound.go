@@ -70,8 +70,4 @@ type OutboundWrites interface {
 	SetTicketReminderSent(ctx context.Context, ticketID int64, at time.Time) error
 	// ResetTicketUnread sets the ticket's unread count to zero.
 	ResetTicketUnread(ctx context.Context, ticketID int64, at time.Time) error
-	// UpdateTemplateStatus applies a message_template_status_update to the
-	// templates of every channel of the WABA: status always, quality when
-	// not empty. It returns how many stored templates changed.
-	UpdateTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string, at time.Time) (int64, error)
 }

@@ -213,12 +213,14 @@ func (s *Service) ReplaceTemplates(ctx context.Context, channelID int64, ts []Te
 	})
 }
 
-// UpdateTemplateStatus applies a message_template_status_update webhook:
-// the template (name, language) of every channel of the WABA gets the new
-// status and, when given, quality. It returns how many stored templates
-// changed (0 when wadesk has not synced that template yet).
+// UpdateTemplateStatus applies a message_template_status_update (or a
+// quality update) webhook: the template (name, language) of every channel
+// of the WABA gets the new status and quality; an empty value keeps the
+// stored one. It returns how many stored templates changed (0 when wadesk
+// has not synced that template yet). A template that is no longer APPROVED
+// is refused by CheckTemplate from then on.
 func (s *Service) UpdateTemplateStatus(ctx context.Context, tx Tx, wabaID, name, language, status, quality string) (int64, error) {
-	return tx.UpdateTemplateStatus(ctx, wabaID, name, language, strings.ToUpper(status), strings.ToUpper(quality), s.Now())
+	return tx.SetTemplateStatus(ctx, wabaID, name, language, strings.ToUpper(status), strings.ToUpper(quality))
 }
 
 // visibleChannel loads a channel the actor may use: admins any, agents

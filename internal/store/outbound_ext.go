@@ -237,20 +237,3 @@ func (t *Tx) ResetTicketUnread(ctx context.Context, ticketID int64, at time.Time
 	return t.execOne(ctx, "reset unread",
 		"UPDATE tickets SET unread_count = 0, updated_at = $1 WHERE id = $2", toMs(at), ticketID)
 }
-
-// UpdateTemplateStatus applies a template status webhook to every channel of the WABA.
-func (t *Tx) UpdateTemplateStatus(ctx context.Context, wabaID, name, language, status, quality string, at time.Time) (int64, error) {
-	res, err := t.q.ExecContext(ctx, `UPDATE templates SET status = $1,
-			quality = CASE WHEN $2 = '' THEN quality ELSE $2 END, synced_at = $3
-		WHERE name = $4 AND language = $5
-		  AND channel_id IN (SELECT id FROM channels WHERE waba_id = $6 AND deleted_at IS NULL)`,
-		status, quality, toMs(at), name, language, wabaID)
-	if err != nil {
-		return 0, fmt.Errorf("store: update template status: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: update template status: %w", err)
-	}
-	return n, nil
-}
