@@ -108,8 +108,11 @@ func (r reads) ticketListQuery(ctx context.Context, q helpdesk.TicketQuery) (str
 		where = append(where, fmt.Sprintf("t.last_message_at <= %s AND (t.last_message_at < %s OR t.id < %s)", at, at, id))
 	}
 	if q.Search != "" {
-		if cond, value, ok := ticketSearch(r.d, q.Search, len(a)+1); ok {
-			a = append(a, value)
+		cond, err := r.ticketSearch(ctx, q.Search, &a)
+		if err != nil {
+			return "", nil, err
+		}
+		if cond != "" {
 			where = append(where, cond)
 		}
 	}
