@@ -10,7 +10,8 @@ import (
 )
 
 // CleanupArgs is the periodic housekeeping job: it removes expired browser
-// sessions and webhook deliveries that were processed long ago.
+// sessions, webhook deliveries that were processed long ago and statuses
+// parked for messages that never showed up.
 type CleanupArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -25,6 +26,12 @@ func (CleanupArgs) InsertOpts() river.InsertOpts {
 // inspection. Meta retries a delivery for up to 7 days; keeping twice that
 // lets an operator look at what arrived during an incident.
 const InboxRetention = 14 * 24 * time.Hour
+
+// PendingStatusRetention is how long a status webhook whose message is not
+// (yet) known stays parked. Statuses of messages another system sent from
+// the same number never find their message; Meta stops sending statuses
+// for a message well within 30 days, so older rows can only be such orphans.
+const PendingStatusRetention = 30 * 24 * time.Hour
 
 // CleanupWorker runs CleanupArgs.
 type CleanupWorker struct {
@@ -44,6 +51,10 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 	if _, err := w.DB.ExecContext(ctx,
 		`DELETE FROM webhook_inbox WHERE state IN ('done', 'ignored') AND processed_at < $1`, cutoff); err != nil {
 		return fmt.Errorf("cleanup: webhook inbox: %w", err)
+	}
+	if _, err := w.DB.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < $1`,
+		now-PendingStatusRetention.Milliseconds()); err != nil {
+		return fmt.Errorf("cleanup: pending statuses: %w", err)
 	}
 	return nil
 }
