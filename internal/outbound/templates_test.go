@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,4 +196,32 @@ func TestConversationStartsWithATemplate(t *testing.T) {
 			t.Fatalf("%d sends, want 2", n)
 		}
 	})
+}
+
+// A template status webhook (applied through UpdateTemplateStatus) changes
+// the stored template: a paused template is listed as such and refused.
+func TestTemplateStatusUpdateIsApplied(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Sim: sim.Options{Statuses: sim.StatusOptions{Off: true}}})
+	ch := newChannel(t, e, nil)
+	c := newConv(t, e, ch, e.Seed.CustomerWaID)
+	syncTemplates(t, e, ch)
+	ctx := t.Context()
+	svc := e.App.Service
+	if err := svc.Update(ctx, func(tx helpdesk.Tx, ev *helpdesk.Events) error {
+		n, err := svc.UpdateTemplateStatus(ctx, tx, e.Seed.WABAID, "hello_world", "en_US", "paused", "red")
+		if err == nil && n != 1 {
+			err = fmt.Errorf("%d templates updated, want 1", n)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, out := e.Do("GET", fmt.Sprintf("/api/v1/channels/%d/templates", ch), nil)
+	if !strings.Contains(string(out), `"name":"hello_world","language":"en_US","status":"PAUSED","category":"MARKETING","parameter_format":"POSITIONAL","quality":"RED"`) {
+		t.Fatalf("hello_world not paused in %s", out)
+	}
+	code, out := c.reply(map[string]any{"template": map[string]any{"name": "hello_world", "language": "en_US"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(string(out), "template.name") {
+		t.Fatalf("send of a paused template: %d %s, want 422 naming template.name", code, out)
+	}
 }
