@@ -10,8 +10,8 @@ import (
 
 // limits holds the per-number throughput limiters (reference §8.1) shared
 // by every worker of the process, and the per-customer pair limiters
-// (§8.2). With several wadesk instances each has its own limiters; give
-// each a share of the cap (channel rate_limit) in that case.
+// (§8.2). With several wadesk instances on PostgreSQL the per-number cap
+// (channel rate_limit) is drawn from a budget they share (limit_shared.go).
 type limits struct {
 	pairEvery time.Duration
 	pairBurst int
@@ -19,6 +19,10 @@ type limits struct {
 	mu    sync.Mutex
 	nums  map[int64]*rate.Limiter
 	pairs map[pairKey]*rate.Limiter
+
+	// shared, when set, replaces the per-number limiters with a budget
+	// every process draws from (limit_shared.go).
+	shared *sharedLimits
 }
 
 type pairKey struct {
@@ -58,6 +62,9 @@ func (l *limits) number(channelID int64, perSecond int) *rate.Limiter {
 
 // waitNumber blocks until the channel may send one more message.
 func (l *limits) waitNumber(ctx context.Context, channelID int64, perSecond int) error {
+	if l.shared != nil {
+		return l.shared.wait(ctx, channelID, clampRate(perSecond))
+	}
 	return l.number(channelID, perSecond).Wait(ctx)
 }
 
