@@ -29,6 +29,12 @@ type Options struct {
 	// on SQLite the transaction holds the one writer that webhook acks need
 	// too, so it is kept short; larger batches gain little, see bench/).
 	BatchSize int
+	// BatchBytes bounds the raw webhook bytes one transaction applies
+	// (default 16 KiB, about 50 text messages, ~15 ms of work): a delivery
+	// can carry 100 messages, and on SQLite every webhook ack waits for the
+	// running transaction to release the one writer. A single delivery
+	// larger than the budget is still applied, alone.
+	BatchBytes int
 	// Poll is how long the loop sleeps when nothing woke it (default 250 ms):
 	// notifications are hints, the poll is the guarantee.
 	Poll time.Duration
@@ -47,6 +53,7 @@ type Processor struct {
 	log     *slog.Logger
 	m       *metrics
 	batch   int
+	bytes   int
 	poll    time.Duration
 	wake    <-chan struct{}
 	notify  chan struct{}
@@ -59,12 +66,15 @@ func New(o Options) (*Processor, error) {
 		return nil, errors.New("inbound: Service, Jobs and Secrets are required")
 	}
 	p := &Processor{svc: o.Service, jobs: o.Jobs, secrets: o.Secrets, log: o.Logger, batch: o.BatchSize,
-		poll: o.Poll, wake: o.Wake, notify: make(chan struct{}, 1), max: o.MaxAttempts}
+		bytes: o.BatchBytes, poll: o.Poll, wake: o.Wake, notify: make(chan struct{}, 1), max: o.MaxAttempts}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	if p.batch <= 0 {
 		p.batch = 25
+	}
+	if p.bytes <= 0 {
+		p.bytes = 16 << 10
 	}
 	if p.poll <= 0 {
 		p.poll = 250 * time.Millisecond
@@ -129,12 +139,12 @@ func (p *Processor) Run(ctx context.Context) {
 func (p *Processor) Drain(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
-		n, err := p.Step(ctx)
+		n, more, err := p.step(ctx)
 		total += n
 		if err != nil {
 			return total, err
 		}
-		if n < p.batch {
+		if !more {
 			return total, nil
 		}
 	}
@@ -150,14 +160,28 @@ const conflictRetries = 3
 // one delivery per transaction, so one bad delivery cannot hold up the
 // others. It returns how many deliveries were claimed.
 func (p *Processor) Step(ctx context.Context) (int, error) {
+	n, _, err := p.step(ctx)
+	return n, err
+}
+
+// step is Step that also says whether more deliveries may be waiting (a
+// full batch was claimed, or the byte budget cut it short).
+func (p *Processor) step(ctx context.Context) (int, bool, error) {
 	var ids []int64
 	var err error
+	more := false
 	for range conflictRetries {
 		r := newResult()
 		err = p.svc.Update(ctx, func(tx helpdesk.Tx, ev *helpdesk.Events) error {
 			items, err := tx.ClaimInbox(ctx, p.batch)
 			if err != nil {
 				return err
+			}
+			more = len(items) == p.batch
+			if cut := p.withinBudget(items); cut < len(items) {
+				// The rest stay pending (on PostgreSQL their row locks go
+				// with this transaction) for the next step.
+				items, more = items[:cut], true
 			}
 			ids = ids[:0]
 			for _, it := range items {
@@ -167,22 +191,35 @@ func (p *Processor) Step(ctx context.Context) (int, error) {
 		})
 		if err == nil {
 			p.m.record(r, p.svc.Now())
-			return len(ids), nil
+			return len(ids), more, nil
 		}
 		if !errors.Is(err, helpdesk.ErrConflict) || ctx.Err() != nil {
 			break
 		}
 	}
 	if ctx.Err() != nil || len(ids) == 0 {
-		return 0, err
+		return 0, false, err
 	}
 	p.log.Warn("inbound: batch failed, retrying its deliveries one by one", "deliveries", len(ids), "error", err)
 	for _, id := range ids {
 		if err := p.single(ctx, id); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	return len(ids), nil
+	return len(ids), more, nil
+}
+
+// withinBudget returns how many of items, in order, fit in the byte budget
+// (at least one, so an oversized delivery is still processed).
+func (p *Processor) withinBudget(items []helpdesk.InboxItem) int {
+	total := 0
+	for i, it := range items {
+		total += len(it.Body)
+		if total > p.bytes && i > 0 {
+			return i
+		}
+	}
+	return len(items)
 }
 
 // single applies one delivery in its own transaction, a few times for

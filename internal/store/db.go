@@ -118,6 +118,12 @@ func openPostgres(ctx context.Context, u string, logger *slog.Logger) (*DB, erro
 		// pgx error text can echo the URL, password included: keep it out.
 		return nil, errors.New("store: invalid PostgreSQL URL")
 	}
+	if !strings.Contains(u, "pool_max_conns") {
+		// pgxpool's default (max(4, CPUs)) starves the send workers, the
+		// inbox processor and the API at once; PostgreSQL's default 100
+		// connections leave room for several instances at 16.
+		cfg.MaxConns = 16
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect to postgres: %w", err)
