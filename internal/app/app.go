@@ -16,9 +16,11 @@ import (
 
 	"wadesk/internal/channel"
 	"wadesk/internal/config"
+	"wadesk/internal/events"
 	"wadesk/internal/helpdesk"
 	"wadesk/internal/inbox"
 	"wadesk/internal/jobs"
+	"wadesk/internal/outbound"
 	"wadesk/internal/web"
 	"wadesk/internal/whatsapp"
 )
@@ -52,6 +54,13 @@ type App struct {
 	// Inbox is the webhook group-commit writer (set by setupChannels); the
 	// inbox processor calls Inbox.Subscribe to learn of new deliveries.
 	Inbox *inbox.Writer
+	// Hub is the live event hub behind /api/v1/events (set by
+	// setupInbound); on PostgreSQL setupCluster feeds it the other
+	// instances' events.
+	Hub *events.Hub
+	// Outbound is the sending machinery (set by setupOutbound); on
+	// PostgreSQL setupCluster shares its per-number limits.
+	Outbound *outbound.Dispatcher
 
 	loops    []func(context.Context) // background loops, run by Run until shutdown
 	onStop   []func()                // run when the HTTP server starts shutting down
@@ -67,6 +76,7 @@ var capabilities = []func(context.Context, *App) error{
 	setupInbound,
 	setupOutbound,
 	setupUI,
+	setupCluster,
 }
 
 // New builds the whole server: database (migrated), domain, job runner and

@@ -38,6 +38,7 @@ func setupInbound(_ context.Context, a *App) error {
 
 	hub := events.New(events.Options{Render: a.Web.EventData, Logger: a.Logger, Registry: a.Registry})
 	a.Events.Subscribe(hub)
+	a.Hub = hub
 	a.AddLoop(hub.Run)
 	a.OnShutdown(hub.Close)
 	a.Web.HandleAPI("GET /api/v1/events", a.Web.EventsHandler(hub, web.DefaultKeepAlive))

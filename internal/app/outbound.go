@@ -29,6 +29,7 @@ func setupOutbound(ctx context.Context, a *App) error {
 		return fmt.Errorf("outbound: %w", err)
 	}
 	d.Register(a.Jobs.Workers())
+	a.Outbound = d
 	a.Jobs.SetQueueWorkers(helpdesk.QueueOutbound, outboundWorkers)
 	a.Jobs.AddPeriodic(outbound.SyncPeriodic())
 	if a.Channels != nil {
