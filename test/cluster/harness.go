@@ -34,6 +34,10 @@ type Options struct {
 	Dialect    string // "sqlite" (one instance only) or "postgres"
 	Throughput int    // the simulator's per-number cap (default 1000)
 	SimArgs    []string
+	// InstanceDB, if set, rewrites the PostgreSQL URL the instances (and
+	// the CLI) use, e.g. to go through a proxy the test can cut; DB() keeps
+	// reading the database directly.
+	InstanceDB func(url string) string
 }
 
 // Cluster is a running simulator, wadesk instances and load balancer.
@@ -43,6 +47,7 @@ type Cluster struct {
 	SimURL    string
 	LBURL     string
 	DBURL     string // PostgreSQL URL, or "" for SQLite
+	appDBURL  string // the URL the instances use (DBURL unless Options.InstanceDB)
 	DataDir   string
 	Token     string // an admin API token
 	ChannelID string
@@ -123,6 +128,10 @@ func Start(t *testing.T, o Options) *Cluster {
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	if o.Dialect == "postgres" {
 		c.DBURL = storetest.PostgresURL(t)
+		c.appDBURL = c.DBURL
+		if o.InstanceDB != nil {
+			c.appDBURL = o.InstanceDB(c.DBURL)
+		}
 	} else if o.Instances > 1 {
 		t.Fatal("cluster: several instances need PostgreSQL")
 	}
@@ -158,7 +167,7 @@ func (c *Cluster) env() []string {
 	return []string{
 		"WADESK_BASE_URL=" + c.LBURL,
 		"WADESK_DATA_DIR=" + c.DataDir, // SQLite file and secret key; PostgreSQL instances share the key file
-		"WADESK_DATABASE_URL=" + c.DBURL,
+		"WADESK_DATABASE_URL=" + c.appDBURL,
 		"WADESK_GRAPH_API_URL=" + c.SimURL,
 		"WADESK_ATTACHMENTS=database",
 		"WADESK_LOG_LEVEL=warn",
@@ -196,6 +205,9 @@ func (c *Cluster) Kill(i int) {
 
 // Restart starts a killed instance again on the same address.
 func (c *Cluster) Restart(i int) { c.startInstance(c.instances[i]) }
+
+// URL is instance i's own address, bypassing the load balancer.
+func (c *Cluster) URL(i int) string { return "http://" + c.instances[i].Addr }
 
 // Instances is the number of wadesk processes.
 func (c *Cluster) Instances() int { return len(c.instances) }
