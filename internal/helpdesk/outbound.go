@@ -81,20 +81,26 @@ func (o *Outbox) QueueReply(ctx context.Context, actor *User, ticketID int64, r 
 	if err := checkReplyShape(&r); err != nil {
 		return nil, err
 	}
-	var m *Message
+	var out *Message
 	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
 		t, err := visibleTicket(ctx, tx, actor, ticketID)
 		if err != nil {
 			return err
 		}
 		senderID := actor.ID
-		m = &Message{SenderKind: SenderAgent, SenderID: &senderID, Text: r.Text}
-		return o.queueOn(ctx, tx, ev, t, m, r)
+		m := &Message{SenderKind: SenderAgent, SenderID: &senderID, Text: r.Text}
+		if err := o.queueOn(ctx, tx, ev, t, m, r); err != nil {
+			return err
+		}
+		// Read inside the transaction: after the commit a send worker may
+		// already have moved the message on, and the answer is "queued".
+		out, err = tx.MessageByID(ctx, m.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return o.s.st.MessageByID(ctx, m.ID)
+	return out, nil
 }
 
 // checkReplyShape checks what needs no database: one kind of content and

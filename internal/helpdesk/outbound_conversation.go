@@ -31,8 +31,8 @@ func (o *Outbox) StartConversation(ctx context.Context, actor *User, c Conversat
 	if len(f) > 0 {
 		return nil, nil, Invalid("invalid conversation", f)
 	}
-	var m *Message
-	var ticketID int64
+	var msg *Message
+	var tk *Ticket
 	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
 		ch, err := visibleChannel(ctx, tx, actor, c.ChannelID)
 		if isNotFound(err) {
@@ -56,19 +56,22 @@ func (o *Outbox) StartConversation(ctx context.Context, actor *User, c Conversat
 				return err
 			}
 		}
-		ticketID = t.ID
 		senderID := actor.ID
 		ts := c.Template
-		m = &Message{SenderKind: SenderAgent, SenderID: &senderID}
-		return o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts})
+		m := &Message{SenderKind: SenderAgent, SenderID: &senderID}
+		if err := o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts}); err != nil {
+			return err
+		}
+		// Read inside the transaction: after the commit a send worker may
+		// already have moved the message on, and the answer is "queued".
+		if msg, err = tx.MessageByID(ctx, m.ID); err != nil {
+			return err
+		}
+		tk, err = tx.TicketByID(ctx, t.ID)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	msg, err := o.s.st.MessageByID(ctx, m.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := o.s.st.TicketByID(ctx, ticketID)
-	return msg, t, err
+	return msg, tk, nil
 }

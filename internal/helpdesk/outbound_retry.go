@@ -12,6 +12,7 @@ import (
 // delivered message cannot be retried); a free-form message whose window
 // closed meanwhile is window_closed.
 func (o *Outbox) RetryMessage(ctx context.Context, actor *User, messageID int64) (*Message, error) {
+	var out *Message
 	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
 		m, err := tx.MessageByID(ctx, messageID)
 		if err != nil {
@@ -46,12 +47,14 @@ func (o *Outbox) RetryMessage(ctx context.Context, actor *User, messageID int64)
 			return err
 		}
 		ev.Add(Event{Type: EventMessageUpdated, TicketID: t.ID, MessageID: m.ID, GroupID: t.GroupID})
-		return nil
+		// Read inside the transaction, before a send worker moves it on.
+		out, err = tx.MessageByID(ctx, messageID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return o.s.st.MessageByID(ctx, messageID)
+	return out, nil
 }
 
 // SendAttempts lists a visible message's recorded attempts, oldest first.
