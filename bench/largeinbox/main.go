@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"wadesk/internal/store"
@@ -45,6 +47,7 @@ type options struct {
 	seed        uint64
 	timeout     time.Duration
 	caseLimit   time.Duration
+	only        string
 	out         io.Writer
 	logs        io.Writer
 }
@@ -62,6 +65,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 200, "requests per case, sequentially and again from -c concurrent clients")
 	flag.IntVar(&o.concurrency, "c", 8, "concurrent clients")
 	flag.BoolVar(&o.explain, "explain", true, "print the query plans")
+	flag.StringVar(&o.only, "only", "", "measure only the cases whose name contains this")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed of the generator")
 	flag.DurationVar(&o.timeout, "timeout", 2*time.Hour, "bound for the whole run")
 	flag.DurationVar(&o.caseLimit, "case-limit", time.Minute, "bound for each series of requests (fewer samples when reached)")
@@ -134,6 +138,9 @@ func run(ctx context.Context, o options) (*report, error) {
 	}
 	rep.counts = b.counts
 	cases := b.cases(m.world)
+	if o.only != "" {
+		cases = slices.DeleteFunc(cases, func(c reqCase) bool { return !strings.Contains(c.name, o.only) })
+	}
 	rep.results, err = b.measure(ctx, cases, o.n, o.concurrency, o.caseLimit, o.logs)
 	if err != nil {
 		return nil, err

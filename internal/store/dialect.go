@@ -125,8 +125,11 @@ func (r reads) pgTicketSearch(ctx context.Context, words []string, a *args) (str
 		return "t.id IN (SELECT id FROM tickets WHERE to_tsvector('simple', title) @@ " + tsq +
 			" UNION ALL SELECT ticket_id FROM messages WHERE to_tsvector('simple', text) @@ " + tsq + ")", nil
 	}
+	// OFFSET 0 keeps the EXISTS a per-ticket check: without it PostgreSQL
+	// may turn it into a hashed subplan that first lists every match (8 s
+	// instead of 7 ms for a prefix in 200,000 messages).
 	return "(to_tsvector('simple', t.title) @@ " + tsq +
-		" OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND to_tsvector('simple', m.text) @@ " + tsq + "))", nil
+		" OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND to_tsvector('simple', m.text) @@ " + tsq + " OFFSET 0))", nil
 }
 
 // explain returns the plan of a read query: EXPLAIN QUERY PLAN as an
