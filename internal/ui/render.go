@@ -106,8 +106,8 @@ type errorView struct {
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	v := errorView{Status: http.StatusInternalServerError, Message: "Something went wrong on our side. Please try again."}
 	var he *helpdesk.Error
-	if errors.As(err, &he) && statusFor(he.Code) != http.StatusInternalServerError {
-		v.Status, v.Message, v.Fields = statusFor(he.Code), he.Message, he.Fields
+	if errors.As(err, &he) && web.StatusFor(he.Code) != http.StatusInternalServerError {
+		v.Status, v.Message, v.Fields = web.StatusFor(he.Code), he.Message, he.Fields
 	} else {
 		u.log.LogAttrs(r.Context(), slog.LevelError, "ui: internal error",
 			slog.String("request_id", web.RequestID(r.Context())),
@@ -141,25 +141,4 @@ func titleFor(status int) string {
 		return "Something went wrong"
 	}
 	return "Please check"
-}
-
-// statusFor maps a helpdesk error code to its HTTP status, as the API does.
-func statusFor(code string) int {
-	switch code {
-	case helpdesk.ECodeUnauthorized:
-		return http.StatusUnauthorized
-	case helpdesk.ECodeForbidden:
-		return http.StatusForbidden
-	case helpdesk.ECodeNotFound:
-		return http.StatusNotFound
-	case helpdesk.ECodeInvalid, helpdesk.ECodeInvalidCredentials:
-		return http.StatusUnprocessableEntity
-	case helpdesk.ECodeWindowClosed, helpdesk.ECodeConflict:
-		return http.StatusConflict
-	case helpdesk.ECodeRateLimited:
-		return http.StatusTooManyRequests
-	case helpdesk.ECodeUpstream:
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
 }

@@ -28,9 +28,10 @@ func badRequest(message string, fields map[string]string) error {
 	return &statusError{status: http.StatusBadRequest, err: helpdesk.Invalid(message, fields)}
 }
 
-// statusFor maps an error code to its HTTP status. invalid_request is 422
+// StatusFor maps an error code to its HTTP status (the API and the UI pages
+// share it). invalid_request is 422
 // here: semantic errors from the domain; malformed requests use statusError.
-func statusFor(code string) int {
+func StatusFor(code string) int {
 	switch code {
 	case helpdesk.ECodeUnauthorized:
 		return http.StatusUnauthorized
@@ -62,11 +63,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	var he *helpdesk.Error
-	if errors.As(err, &he) && statusFor(he.Code) != http.StatusInternalServerError {
+	if errors.As(err, &he) && StatusFor(he.Code) != http.StatusInternalServerError {
 		if he.Code == helpdesk.ECodeUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="wadesk"`)
 		}
-		writeErrorBody(w, r, statusFor(he.Code), he)
+		writeErrorBody(w, r, StatusFor(he.Code), he)
 		return
 	}
 	log := slog.Default()

@@ -22,8 +22,8 @@ func TestStatusForEveryCode(t *testing.T) {
 		helpdesk.ECodeInternal:           500,
 		"something_new":                  http.StatusInternalServerError,
 	} {
-		if got := statusFor(code); got != want {
-			t.Errorf("statusFor(%q) = %d, want %d", code, got, want)
+		if got := StatusFor(code); got != want {
+			t.Errorf("StatusFor(%q) = %d, want %d", code, got, want)
 		}
 	}
 }

@@ -94,8 +94,8 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, err error, 
 	switch {
 	case errors.As(err, &se):
 		status, msg = se.status, se.err.Message
-	case errors.As(err, &he) && statusFor(he.Code) != http.StatusInternalServerError:
-		status, msg = statusFor(he.Code), he.Message
+	case errors.As(err, &he) && StatusFor(he.Code) != http.StatusInternalServerError:
+		status, msg = StatusFor(he.Code), he.Message
 	default:
 		s.log.LogAttrs(r.Context(), slog.LevelError, "http: login failed",
 			slog.String("request_id", RequestID(r.Context())), slog.String("error", err.Error()))
