@@ -59,3 +59,26 @@ func (p Page) limitAndCursor() (int, *cursor, error) {
 	}
 	return limit, &c, nil
 }
+
+// pageByID pages a list ordered by id: fetch returns up to limit rows
+// after the given id; one extra row tells whether there is a next page.
+func pageByID[T any](p Page, fetch func(afterID int64, limit int) ([]T, error), id func(*T) int64) ([]T, string, error) {
+	limit, c, err := p.limitAndCursor()
+	if err != nil {
+		return nil, "", err
+	}
+	var after int64
+	if c != nil {
+		after = c.ID
+	}
+	rows, err := fetch(after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = cursor{ID: id(&rows[limit-1])}.encode()
+	}
+	return rows, next, nil
+}

@@ -47,24 +47,8 @@ func checkUsersExist(ctx context.Context, r Reader, field string, ids []int64) e
 
 // ListGroups returns a page of groups by id.
 func (s *Service) ListGroups(ctx context.Context, p Page) ([]Group, string, error) {
-	limit, c, err := p.limitAndCursor()
-	if err != nil {
-		return nil, "", err
-	}
-	var after int64
-	if c != nil {
-		after = c.ID
-	}
-	groups, err := s.st.ListGroups(ctx, after, limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(groups) > limit {
-		groups = groups[:limit]
-		next = cursor{ID: groups[limit-1].ID}.encode()
-	}
-	return groups, next, nil
+	return pageByID(p, func(after int64, limit int) ([]Group, error) { return s.st.ListGroups(ctx, after, limit) },
+		func(x *Group) int64 { return x.ID })
 }
 
 // GroupMembers returns the user ids of the group's members.

@@ -101,24 +101,8 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) 
 
 // ListUsers returns a page of users by id.
 func (s *Service) ListUsers(ctx context.Context, p Page) ([]User, string, error) {
-	limit, c, err := p.limitAndCursor()
-	if err != nil {
-		return nil, "", err
-	}
-	var after int64
-	if c != nil {
-		after = c.ID
-	}
-	users, err := s.st.ListUsers(ctx, after, limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		next = cursor{ID: users[limit-1].ID}.encode()
-	}
-	return users, next, nil
+	return pageByID(p, func(after int64, limit int) ([]User, error) { return s.st.ListUsers(ctx, after, limit) },
+		func(x *User) int64 { return x.ID })
 }
 
 // CountUsers counts all users; serve creates the first admin when it is 0.
