@@ -62,7 +62,7 @@ func main() {
 	flag.StringVar(&o.schema, "schema", "largeinbox", "PostgreSQL schema to generate into (dropped first)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the generated database")
 	flag.BoolVar(&o.reuse, "reuse", false, "measure the inbox kept in -dir / -schema instead of generating")
-	flag.IntVar(&o.n, "n", 200, "requests per case, sequentially and again from -c concurrent clients")
+	flag.IntVar(&o.n, "n", 100, "requests per case, sequentially and again from -c concurrent clients")
 	flag.IntVar(&o.concurrency, "c", 8, "concurrent clients")
 	flag.BoolVar(&o.explain, "explain", true, "print the query plans")
 	flag.StringVar(&o.only, "only", "", "measure only the cases whose name contains this")
