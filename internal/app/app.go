@@ -239,7 +239,7 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 
 // setupHousekeeping registers the periodic cleanup job.
 func setupHousekeeping(_ context.Context, a *App) error {
-	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Now: a.Opts.Now})
+	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Now: a.Opts.Now, Optimize: a.DB.Optimize})
 	a.Jobs.AddPeriodic(jobs.CleanupPeriodic())
 	return nil
 }

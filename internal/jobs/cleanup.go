@@ -38,6 +38,8 @@ type CleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
 	DB  *sql.DB // the store's writer
 	Now func() time.Time
+	// Optimize refreshes planner statistics (store.DB.Optimize); optional.
+	Optimize func(context.Context) error
 }
 
 // Work deletes what is past its time. The queries run unchanged on SQLite
@@ -55,6 +57,11 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 	if _, err := w.DB.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < $1`,
 		now-PendingStatusRetention.Milliseconds()); err != nil {
 		return fmt.Errorf("cleanup: pending statuses: %w", err)
+	}
+	if w.Optimize != nil {
+		if err := w.Optimize(ctx); err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
 	}
 	return nil
 }
