@@ -86,6 +86,9 @@ func loadSQLite(ctx context.Context, t *target, m *model) (loadResult, error) {
 		"INSERT INTO messages_fts (messages_fts) VALUES ('optimize')",
 		"INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')",
 		"INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')",
+		// Everything is indexed now: the store's per-transaction indexer
+		// (migration 00009) must start after the last loaded message.
+		"UPDATE search_watermark SET last_id = (SELECT COALESCE(MAX(id), 0) FROM messages) WHERE name = 'messages'",
 	} {
 		if err := exec(ctx, q); err != nil {
 			return res, fmt.Errorf("%s: %w", q, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,6 +91,7 @@ type Writer struct {
 	queue   chan *request
 	metrics *metrics
 	reqs    sync.Pool
+	waiting atomic.Int64 // Append calls not answered yet
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool
@@ -122,6 +124,8 @@ func New(st Store, opts Options) *Writer {
 // returns. If ctx ends first, Append returns ctx's error; the row may still
 // be committed (Meta retries, and the processor is idempotent).
 func (w *Writer) Append(ctx context.Context, item helpdesk.InboxItem) error {
+	w.waiting.Add(1)
+	defer w.waiting.Add(-1)
 	r := w.reqs.Get().(*request)
 	r.item = item
 	w.mu.RLock()
@@ -153,6 +157,11 @@ func (w *Writer) release(r *request) {
 	r.item = helpdesk.InboxItem{}
 	w.reqs.Put(r)
 }
+
+// Waiting is the number of Append calls not answered yet (queued or in
+// the transaction being committed). The inbox processor gives way to them
+// on SQLite, where both need the one writer connection.
+func (w *Writer) Waiting() int { return int(w.waiting.Load()) }
 
 // Len is the number of rows waiting for a transaction.
 func (w *Writer) Len() int { return len(w.queue) }

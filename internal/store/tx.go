@@ -63,6 +63,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		_ = sqlTx.Rollback()
 		return err
 	}
+	if db.dialect == SQLite {
+		if err := indexNewMessages(ctx, q); err != nil {
+			_ = sqlTx.Rollback()
+			return err
+		}
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", mapErr(err))
 	}
