@@ -237,8 +237,11 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 	return nil
 }
 
-// setupHousekeeping registers the periodic cleanup job.
+// setupHousekeeping registers the periodic cleanup job and the SQLite
+// checkpointer.
 func setupHousekeeping(_ context.Context, a *App) error {
+	// SQLite: WAL checkpoints beside the writer, never inside a commit.
+	a.AddLoop(func(ctx context.Context) { a.DB.RunCheckpoints(ctx, a.Logger) })
 	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Now: a.Opts.Now, Optimize: a.DB.Optimize})
 	a.Jobs.AddPeriodic(jobs.CleanupPeriodic())
 	return nil

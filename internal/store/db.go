@@ -87,7 +87,11 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*DB, err
 	// Escape the path the way a URL path is escaped, so '?' or '#' in a
 	// directory name cannot inject DSN parameters.
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
-	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer never checkpoints on its own (wal_autocheckpoint 0): a
+	// commit that crossed the threshold would copy the WAL back and fsync
+	// while every webhook ack waits for the one writer. Checkpoint runs
+	// beside it instead, on a connection of its own (see checkpoint.go).
+	writer, err := sql.Open("sqlite", base+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
