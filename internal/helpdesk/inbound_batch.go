@@ -121,9 +121,7 @@ func idOrZero(p *int64) int64 {
 
 // Flush writes every ticket the batch changed, publishes ticket.updated for
 // each, and enqueues the batch's jobs (media downloads, welcome messages,
-// apologies) plus one reminder per ticket for its latest customer message
-// (the reminder worker skips reminders of an older window anyway, so the
-// earlier messages' reminders would only be skipped later).
+// apologies) plus a reminder job for a ticket that has none pending.
 func (s *Service) Flush(ctx context.Context, tx Tx, ev *Events, b *InboundBatch) error {
 	for _, id := range b.order {
 		d := b.dirty[id]
@@ -136,8 +134,17 @@ func (s *Service) Flush(ctx context.Context, tx Tx, ev *Events, b *InboundBatch)
 		if d.lastCust.IsZero() || !r.Enabled || r.AfterSeconds <= 0 || d.t.WindowExpiresAt == nil {
 			continue
 		}
-		b.enqueue(ReminderJob{TicketID: d.t.ID, WindowExpiresAt: *d.t.WindowExpiresAt,
-			At: d.lastCust.Add(time.Duration(r.AfterSeconds) * time.Second)})
+		// One pending reminder job per ticket: while one is scheduled, a
+		// newer message only moves the window, and that job snoozes to the
+		// new due time when it runs (QueueReminder).
+		due := d.lastCust.Add(time.Duration(r.AfterSeconds) * time.Second)
+		claimed, err := tx.ClaimReminder(ctx, d.t.ID, due, s.Now())
+		if err != nil {
+			return err
+		}
+		if claimed {
+			b.enqueue(ReminderJob{TicketID: d.t.ID, WindowExpiresAt: *d.t.WindowExpiresAt, At: due})
+		}
 	}
 	clear(b.dirty)
 	b.order = b.order[:0]

@@ -38,21 +38,30 @@ func (o *Outbox) QueueApology(ctx context.Context, ticketID, inboundID int64) (q
 	})
 }
 
-// QueueReminder queues the reminder of the window job.WindowExpiresAt,
-// unless it no longer applies: the ticket is closed, the reminder is off,
-// the customer wrote again since (the window moved on, and a newer
-// reminder job exists), the window already closed, this window's reminder
-// went out, or the channel skips answered tickets and an agent answered
-// after the customer's last message.
-func (o *Outbox) QueueReminder(ctx context.Context, job ReminderJob) (queued bool, why string, err error) {
+// QueueReminder queues the reminder of the ticket's current window, unless
+// it no longer applies: the ticket is closed, the reminder is off, the
+// window already closed, this window's reminder went out, or the channel
+// skips answered tickets and an agent answered after the customer's last
+// message. When the customer wrote again since the job was scheduled (the
+// window moved on), the reminder is not due yet: retryAt says when it is,
+// and the job runs again then (one job per ticket, see ClaimReminder).
+func (o *Outbox) QueueReminder(ctx context.Context, job ReminderJob) (queued bool, why string, retryAt time.Time, err error) {
 	queued, err = o.queueAuto(ctx, job.TicketID, func(tx Tx, t *Ticket, ch *Channel) (string, string, error) {
 		switch {
 		case !ch.Reminder.Enabled:
 			why = "reminder off"
-		case t.WindowExpiresAt == nil || t.WindowExpiresAt.After(job.WindowExpiresAt.Add(time.Millisecond)):
-			why = "window moved on"
+		case t.WindowExpiresAt == nil:
+			why = "no window"
 		case t.ReminderSentAt != nil && t.LastInboundAt != nil && !t.ReminderSentAt.Before(*t.LastInboundAt):
 			why = "already reminded"
+		case t.WindowExpiresAt.After(job.WindowExpiresAt.Add(time.Millisecond)):
+			due := t.WindowExpiresAt.Add(-WindowDuration).Add(time.Duration(ch.Reminder.AfterSeconds) * time.Second)
+			if o.s.Now().Before(due) {
+				why, retryAt = "window moved on", due
+				if _, err := tx.ClaimReminder(ctx, t.ID, due, o.s.Now()); err != nil {
+					return "", "", err
+				}
+			}
 		}
 		if why != "" {
 			return "", "", nil
@@ -74,13 +83,13 @@ func (o *Outbox) QueueReminder(ctx context.Context, job ReminderJob) (queued boo
 		if text == "" {
 			text = DefaultReminderText
 		}
-		p, _ := json.Marshal(map[string]any{"auto": "reminder", "window_expires_at": job.WindowExpiresAt.UTC().Format(time.RFC3339Nano)})
+		p, _ := json.Marshal(map[string]any{"auto": "reminder", "window_expires_at": t.WindowExpiresAt.UTC().Format(time.RFC3339Nano)})
 		return text, string(p), nil
 	})
 	if !queued && why == "" && err == nil {
 		why = "ticket closed or window closed"
 	}
-	return queued, why, err
+	return queued, why, retryAt, err
 }
 
 // queueAuto runs decide on an open ticket with an open window and queues

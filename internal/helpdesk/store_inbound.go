@@ -26,6 +26,9 @@ type InboundReads interface {
 
 // InboundWrites are the extra writes of processing webhook deliveries.
 type InboundWrites interface {
+	// ClaimReminder notes that a reminder job due at due is scheduled for
+	// the ticket, unless one is pending (due after now); true means enqueue.
+	ClaimReminder(ctx context.Context, ticketID int64, due, now time.Time) (bool, error)
 	// LockWAMID serialises, until the transaction ends, every transaction
 	// that records or applies statuses for one outbound wamid, so that a
 	// status parked as pending and the send recording its wamid cannot miss

@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -32,11 +33,18 @@ type ReminderWorker struct {
 // Work queues the reminder unless it no longer applies (see
 // helpdesk.Outbox.QueueReminder).
 func (w *ReminderWorker) Work(ctx context.Context, job *river.Job[helpdesk.ReminderJob]) error {
-	queued, why, err := w.d.outbox.QueueReminder(ctx, job.Args)
-	if err == nil && !queued {
+	queued, why, retryAt, err := w.d.outbox.QueueReminder(ctx, job.Args)
+	if err != nil {
+		return err
+	}
+	if !retryAt.IsZero() {
+		// The customer wrote again: the same job runs at the new due time.
+		return river.JobSnooze(max(time.Until(retryAt), time.Second))
+	}
+	if !queued {
 		w.d.log.Debug("outbound: reminder skipped", "ticket_id", job.Args.TicketID, "reason", why)
 	}
-	return err
+	return nil
 }
 
 // ApologyWorker answers an unsupported inbound message with an apology.
