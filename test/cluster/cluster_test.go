@@ -127,17 +127,7 @@ func TestThreeInstancesNothingLostNothingDoubled(t *testing.T) {
 		total, customers, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds())
 
 	// Every agent replies once per ticket, through any instance.
-	rows, err := db.Query(`SELECT id FROM tickets ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tickets []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		tickets = append(tickets, id)
-	}
-	rows.Close()
+	tickets := TicketIDs(t, db)
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
 	for w := 0; w < 16; w++ {
@@ -226,17 +216,7 @@ func crashLoad(t *testing.T, c *Cluster, kills int) {
 
 	// Replies while the killing goes on.
 	db := c.DB()
-	rows, err := db.Query(`SELECT id FROM tickets ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tickets []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		tickets = append(tickets, id)
-	}
-	rows.Close()
+	tickets := TicketIDs(t, db)
 	for _, id := range tickets {
 		c.API("POST", fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]any{"text": "On it."}, nil)
 	}

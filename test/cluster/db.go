@@ -34,3 +34,24 @@ func Count(t interface{ Fatalf(string, ...any) }, db *sql.DB, q string, args ...
 	}
 	return n
 }
+
+// TicketIDs lists every ticket id, oldest first.
+func TicketIDs(t interface{ Fatalf(string, ...any) }, db *sql.DB) []int64 {
+	rows, err := db.Query(`SELECT id FROM tickets ORDER BY id`)
+	if err != nil {
+		t.Fatalf("list tickets: %v", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatalf("list tickets: %v", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("list tickets: %v", err)
+	}
+	return ids
+}

@@ -35,17 +35,7 @@ func TestRateLimitHoldsAcrossInstances(t *testing.T) {
 	if n := waitCount(t, c, time.Minute, customers, `SELECT COUNT(*) FROM tickets`); n != customers {
 		t.Fatalf("%d tickets, want %d", n, customers)
 	}
-	rows, err := db.Query(`SELECT id FROM tickets ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tickets []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		tickets = append(tickets, id)
-	}
-	rows.Close()
+	tickets := TicketIDs(t, db)
 	if code := c.SimJSON("DELETE", "/_sim/requests", nil, nil); code != 200 {
 		t.Fatalf("clear requests: %d", code)
 	}
