@@ -69,33 +69,44 @@ func (s *Service) Attachment(ctx context.Context, actor *User, id int64) (*Attac
 // AddNote adds an internal note to a visible ticket. Notes never go to
 // WhatsApp; they do not count as activity for the inbox order.
 func (s *Service) AddNote(ctx context.Context, actor *User, ticketID int64, text string) (*Message, error) {
+	var m *Message
+	_, err := s.AddNoteOnce(ctx, actor, ticketID, text, Idempotency{Render: keep(&m, nil)})
+	return m, err
+}
+
+// AddNoteOnce is AddNote that answers with idem.Render's response and,
+// with a key, adds the note at most once per key (idempotency.go).
+func (s *Service) AddNoteOnce(ctx context.Context, actor *User, ticketID int64, text string, idem Idempotency) (Response, error) {
 	if strings.TrimSpace(text) == "" {
-		return nil, Invalid("invalid note", map[string]string{"text": "required"})
+		return Response{}, Invalid("invalid note", map[string]string{"text": "required"})
 	}
 	if utf8.RuneCountInString(text) > MaxNoteLength {
-		return nil, Invalid("invalid note", map[string]string{"text": "must be at most 65536 characters"})
+		return Response{}, Invalid("invalid note", map[string]string{"text": "must be at most 65536 characters"})
 	}
-	var m *Message
-	var ticket *Ticket
-	err := s.st.WithTx(ctx, func(tx Tx) error {
-		t, err := visibleTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		senderID := actor.ID
-		m = &Message{TicketID: t.ID, ChannelID: t.ChannelID, Direction: Out, Internal: true, Type: "note", Text: text,
-			SenderKind: SenderAgent, SenderID: &senderID, Status: StatusNote, CreatedAt: now, UpdatedAt: now}
-		if _, err := tx.InsertMessage(ctx, m); err != nil {
-			return err
-		}
-		t.UpdatedAt = now
-		ticket = t
-		return tx.UpdateTicket(ctx, t)
+	request := struct{ Kind, Text string }{"note", text}
+	var resp Response
+	err := s.Update(ctx, func(tx Tx, ev *Events) (err error) {
+		resp, err = s.once(ctx, tx, actor, ticketID, idem, request, func() (*Message, *Ticket, error) {
+			t, err := visibleTicket(ctx, tx, actor, ticketID)
+			if err != nil {
+				return nil, nil, err
+			}
+			now := s.Now()
+			senderID := actor.ID
+			m := &Message{TicketID: t.ID, ChannelID: t.ChannelID, Direction: Out, Internal: true, Type: "note", Text: text,
+				SenderKind: SenderAgent, SenderID: &senderID, Status: StatusNote, CreatedAt: now, UpdatedAt: now}
+			if _, err := tx.InsertMessage(ctx, m); err != nil {
+				return nil, nil, err
+			}
+			t.UpdatedAt = now
+			if err := tx.UpdateTicket(ctx, t); err != nil {
+				return nil, nil, err
+			}
+			ev.Add(Event{Type: EventMessageCreated, TicketID: t.ID, MessageID: m.ID, GroupID: t.GroupID})
+			out, err := tx.MessageByID(ctx, m.ID)
+			return out, t, err
+		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.publish(Event{Type: EventMessageCreated, TicketID: ticket.ID, MessageID: m.ID, GroupID: ticket.GroupID})
-	return s.st.MessageByID(ctx, m.ID)
+	return resp, err
 }

@@ -78,29 +78,41 @@ type Reply struct {
 // Free-form messages need the 24-hour window open (window_closed
 // otherwise); templates may always be sent.
 func (o *Outbox) QueueReply(ctx context.Context, actor *User, ticketID int64, r Reply) (*Message, error) {
-	if err := checkReplyShape(&r); err != nil {
-		return nil, err
-	}
 	var out *Message
-	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		t, err := visibleTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
-		senderID := actor.ID
-		m := &Message{SenderKind: SenderAgent, SenderID: &senderID, Text: r.Text}
-		if err := o.queueOn(ctx, tx, ev, t, m, r); err != nil {
-			return err
-		}
-		// Read inside the transaction: after the commit a send worker may
-		// already have moved the message on, and the answer is "queued".
-		out, err = tx.MessageByID(ctx, m.ID)
+	_, err := o.QueueReplyOnce(ctx, actor, ticketID, r, Idempotency{Render: keep(&out, nil)})
+	return out, err
+}
+
+// QueueReplyOnce is QueueReply that answers with idem.Render's response
+// and, with a key, queues the reply at most once per key (idempotency.go).
+func (o *Outbox) QueueReplyOnce(ctx context.Context, actor *User, ticketID int64, r Reply, idem Idempotency) (Response, error) {
+	if err := checkReplyShape(&r); err != nil {
+		return Response{}, err
+	}
+	request := struct {
+		Kind  string
+		Reply Reply
+	}{"reply", r}
+	var resp Response
+	err := o.s.Update(ctx, func(tx Tx, ev *Events) (err error) {
+		resp, err = o.s.once(ctx, tx, actor, ticketID, idem, request, func() (*Message, *Ticket, error) {
+			t, err := visibleTicket(ctx, tx, actor, ticketID)
+			if err != nil {
+				return nil, nil, err
+			}
+			senderID := actor.ID
+			m := &Message{SenderKind: SenderAgent, SenderID: &senderID, Text: r.Text}
+			if err := o.queueOn(ctx, tx, ev, t, m, r); err != nil {
+				return nil, nil, err
+			}
+			// Read inside the transaction: after the commit a send worker may
+			// already have moved the message on, and the answer is "queued".
+			out, err := tx.MessageByID(ctx, m.ID)
+			return out, t, err
+		})
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return resp, err
 }
 
 // checkReplyShape checks what needs no database: one kind of content and

@@ -21,6 +21,19 @@ var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 // the channel's group, titled as an inbound ticket would be. Agents may
 // start conversations only on channels routed to one of their groups.
 func (o *Outbox) StartConversation(ctx context.Context, actor *User, c Conversation) (*Message, *Ticket, error) {
+	var msg *Message
+	var tk *Ticket
+	_, err := o.StartConversationOnce(ctx, actor, c, Idempotency{Render: keep(&msg, &tk)})
+	if err != nil {
+		return nil, nil, err
+	}
+	return msg, tk, nil
+}
+
+// StartConversationOnce is StartConversation that answers with
+// idem.Render's response and, with a key, starts the conversation at most
+// once per key (idempotency.go; the key's scope has no ticket: 0).
+func (o *Outbox) StartConversationOnce(ctx context.Context, actor *User, c Conversation, idem Idempotency) (Response, error) {
 	f := map[string]string{}
 	if !e164RE.MatchString(c.To) {
 		f["to"] = "must be a phone number in E.164 form, e.g. +16505551234"
@@ -29,49 +42,58 @@ func (o *Outbox) StartConversation(ctx context.Context, actor *User, c Conversat
 		f["template"] = "name and language are required"
 	}
 	if len(f) > 0 {
-		return nil, nil, Invalid("invalid conversation", f)
+		return Response{}, Invalid("invalid conversation", f)
 	}
-	var msg *Message
-	var tk *Ticket
-	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		ch, err := visibleChannel(ctx, tx, actor, c.ChannelID)
-		if isNotFound(err) {
-			return Invalid("unknown channel", map[string]string{"channel_id": "no such channel"})
-		}
-		if err != nil {
-			return err
-		}
-		cust, _, err := o.s.FindOrCreateCustomer(ctx, tx, CustomerRef{WAID: c.To[1:]})
-		if err != nil {
-			return err
-		}
-		t, created, err := o.s.TicketForInbound(ctx, tx, ev, ch, cust, o.s.Now())
-		if err != nil {
-			return err
-		}
-		if created {
-			// Inbound tickets start "new" for triage; this one an agent opened.
-			t.State, t.UpdatedAt = StateOpen, o.s.Now()
-			if err := tx.UpdateTicket(ctx, t); err != nil {
-				return err
-			}
-		}
-		senderID := actor.ID
-		ts := c.Template
-		m := &Message{SenderKind: SenderAgent, SenderID: &senderID}
-		if err := o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts}); err != nil {
-			return err
-		}
-		// Read inside the transaction: after the commit a send worker may
-		// already have moved the message on, and the answer is "queued".
-		if msg, err = tx.MessageByID(ctx, m.ID); err != nil {
-			return err
-		}
-		tk, err = tx.TicketByID(ctx, t.ID)
+	request := struct {
+		Kind         string
+		Conversation Conversation
+	}{"conversation", c}
+	var resp Response
+	err := o.s.Update(ctx, func(tx Tx, ev *Events) (err error) {
+		resp, err = o.s.once(ctx, tx, actor, 0, idem, request, func() (*Message, *Ticket, error) {
+			return o.startConversation(ctx, tx, ev, actor, c)
+		})
 		return err
 	})
+	return resp, err
+}
+
+// startConversation is StartConversation's transaction.
+func (o *Outbox) startConversation(ctx context.Context, tx Tx, ev *Events, actor *User, c Conversation) (*Message, *Ticket, error) {
+	ch, err := visibleChannel(ctx, tx, actor, c.ChannelID)
+	if isNotFound(err) {
+		return nil, nil, Invalid("unknown channel", map[string]string{"channel_id": "no such channel"})
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	return msg, tk, nil
+	cust, _, err := o.s.FindOrCreateCustomer(ctx, tx, CustomerRef{WAID: c.To[1:]})
+	if err != nil {
+		return nil, nil, err
+	}
+	t, created, err := o.s.TicketForInbound(ctx, tx, ev, ch, cust, o.s.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	if created {
+		// Inbound tickets start "new" for triage; this one an agent opened.
+		t.State, t.UpdatedAt = StateOpen, o.s.Now()
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return nil, nil, err
+		}
+	}
+	senderID := actor.ID
+	ts := c.Template
+	m := &Message{SenderKind: SenderAgent, SenderID: &senderID}
+	if err := o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts}); err != nil {
+		return nil, nil, err
+	}
+	// Read inside the transaction: after the commit a send worker may
+	// already have moved the message on, and the answer is "queued".
+	msg, err := tx.MessageByID(ctx, m.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	tk, err := tx.TicketByID(ctx, t.ID)
+	return msg, tk, err
 }

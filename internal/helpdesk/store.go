@@ -75,6 +75,7 @@ type Tx interface {
 	ChannelWrites
 	InboundWrites
 	OutboundWrites
+	IdempotencyWrites
 
 	CreateUser(ctx context.Context, u *User) error // sets ID
 	UpdateUser(ctx context.Context, u *User) error // name, role, password hash, active, updated_at

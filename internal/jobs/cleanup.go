@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"wadesk/internal/helpdesk"
 )
 
 // CleanupArgs is the periodic housekeeping job: it removes expired browser
@@ -57,6 +59,11 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 	if _, err := w.DB.ExecContext(ctx, `DELETE FROM pending_statuses WHERE created_at < $1`,
 		now-PendingStatusRetention.Milliseconds()); err != nil {
 		return fmt.Errorf("cleanup: pending statuses: %w", err)
+	}
+	// A key older than its TTL no longer replays (the claim replaces it).
+	if _, err := w.DB.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`,
+		now-helpdesk.IdempotencyKeyTTL.Milliseconds()); err != nil {
+		return fmt.Errorf("cleanup: idempotency keys: %w", err)
 	}
 	if w.Optimize != nil {
 		if err := w.Optimize(ctx); err != nil {

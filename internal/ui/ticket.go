@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crypto/rand"
 	"net/http"
 	"strconv"
 
@@ -20,6 +21,9 @@ type ticketView struct {
 	Messages  []msgView
 	Templates []templateView
 	Others    []ticketRow
+	// SendKey is the composer's Idempotency-Key for its first message, new
+	// on every page load (the script makes the next ones).
+	SendKey string
 }
 
 // headView is the ticket header with its controls (re-rendered alone
@@ -75,7 +79,7 @@ func (u *UI) ticket(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	v := ticketView{Head: u.head(r, n, t)}
+	v := ticketView{Head: u.head(r, n, t), SendKey: rand.Text()}
 	if v.Inbox, err = u.loadInbox(r, n, t.ID); err != nil {
 		u.fail(w, r, err)
 		return

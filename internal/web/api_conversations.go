@@ -21,8 +21,16 @@ type ConversationView struct {
 	Message MessageView `json:"message"`
 }
 
-// startConversation sends a template to a phone number (202).
+// startConversation sends a template to a phone number (202), once per
+// Idempotency-Key.
 func (a *outboundAPI) startConversation(w http.ResponseWriter, r *http.Request) {
+	idem, err := idempotency(r, routeStartConversation, func(m *helpdesk.Message, t *helpdesk.Ticket) (helpdesk.Response, error) {
+		return renderJSON(http.StatusAccepted, ConversationView{Ticket: TicketJSONAt(t, a.s.now()), Message: MessageJSON(m)})
+	})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
 	var b conversationBody
 	if err := DecodeJSON(w, r, &b); err != nil {
 		WriteError(w, r, err)
@@ -37,11 +45,11 @@ func (a *outboundAPI) startConversation(w http.ResponseWriter, r *http.Request) 
 		WriteError(w, r, err)
 		return
 	}
-	m, t, err := a.out.StartConversation(r.Context(), UserFrom(r.Context()),
-		helpdesk.Conversation{ChannelID: int64(b.ChannelID), To: b.To, Template: *ts})
+	resp, err := a.out.StartConversationOnce(r.Context(), UserFrom(r.Context()),
+		helpdesk.Conversation{ChannelID: int64(b.ChannelID), To: b.To, Template: *ts}, idem)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, ConversationView{Ticket: TicketJSONAt(t, a.s.now()), Message: MessageJSON(m)})
+	writeResponse(w, resp)
 }

@@ -26,6 +26,7 @@ type ReplyRequest struct {
 	ReplyToID *int64
 	Template  json.RawMessage       // the "template" object as sent; nil when absent
 	File      *multipart.FileHeader // the multipart "file"; nil otherwise
+	Idem      helpdesk.Idempotency  // the Idempotency-Key, if any, and the 202 response
 }
 
 // messageBody is the JSON body of POST /api/v1/tickets/{id}/messages.
@@ -67,6 +68,11 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
+	idem, err := idempotency(r, routeCreateMessage, messageResponse(http.StatusAccepted))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
 	body, file, err := readMessageRequest(w, r)
 	if r.MultipartForm != nil {
 		form := r.MultipartForm
@@ -83,12 +89,13 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 				map[string]string{"internal": "cannot be combined with file, template or reply_to_id"}))
 			return
 		}
-		m, err := s.svc.AddNote(r.Context(), actor, ticketID, body.Text)
+		idem.Render = messageResponse(http.StatusCreated)
+		resp, err := s.svc.AddNoteOnce(r.Context(), actor, ticketID, body.Text, idem)
 		if err != nil {
 			WriteError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, MessageJSON(m))
+		writeResponse(w, resp)
 		return
 	}
 	if s.sender == nil {
@@ -96,17 +103,17 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 			map[string]string{"internal": "only internal notes can be added on this server"}))
 		return
 	}
-	req := ReplyRequest{Text: body.Text, Template: body.Template, File: file}
+	req := ReplyRequest{Text: body.Text, Template: body.Template, File: file, Idem: idem}
 	if body.ReplyToID != nil {
 		v := int64(*body.ReplyToID)
 		req.ReplyToID = &v
 	}
-	m, err := s.sender.SendReply(r.Context(), actor, ticketID, req)
+	resp, err := s.sender.SendReply(r.Context(), actor, ticketID, req)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, MessageJSON(m))
+	writeResponse(w, resp)
 }
 
 // readMessageRequest reads a JSON or multipart message body.

@@ -56,23 +56,25 @@ func (s *Server) MountOutbound(d OutboundDeps) {
 // SendReply implements Sender: the file goes to the blob store (after its
 // type and size were checked), the template JSON is read as the contract
 // spells it, and the Outbox checks the rest and queues the message.
-func (a *outboundAPI) SendReply(ctx context.Context, actor *helpdesk.User, ticketID int64, req ReplyRequest) (*helpdesk.Message, error) {
+func (a *outboundAPI) SendReply(ctx context.Context, actor *helpdesk.User, ticketID int64, req ReplyRequest) (helpdesk.Response, error) {
 	r := helpdesk.Reply{Text: req.Text, ReplyToID: req.ReplyToID}
 	if len(req.Template) > 0 && string(req.Template) != "null" {
 		ts, err := parseTemplateSend(req.Template)
 		if err != nil {
-			return nil, err
+			return helpdesk.Response{}, err
 		}
 		r.Template = ts
 	}
 	if req.File != nil {
+		// A retry stores the same bytes again: the blob store keeps one copy
+		// per sha256, and the file's sha256 is part of the request's hash.
 		up, err := a.storeUpload(ctx, req.File, req.Text)
 		if err != nil {
-			return nil, err
+			return helpdesk.Response{}, err
 		}
 		r.File = up
 	}
-	return a.out.QueueReply(ctx, actor, ticketID, r)
+	return a.out.QueueReplyOnce(ctx, actor, ticketID, r, req.Idem)
 }
 
 // storeUpload checks a multipart file against WhatsApp's limits and puts

@@ -24,8 +24,10 @@ import (
 // Sender sends an agent's reply to WhatsApp (text, file or template). The
 // WhatsApp capability implements it; without one, replies other than internal
 // notes are refused with a clear error.
+// The response is req.Idem's rendering of the queued message, or the
+// stored response of an earlier request with the same Idempotency-Key.
 type Sender interface {
-	SendReply(ctx context.Context, actor *helpdesk.User, ticketID int64, req ReplyRequest) (*helpdesk.Message, error)
+	SendReply(ctx context.Context, actor *helpdesk.User, ticketID int64, req ReplyRequest) (helpdesk.Response, error)
 }
 
 // Blobs opens attachment bytes by their sha256 (lowercase hex).

@@ -11,8 +11,8 @@
   const csrf = () => $('meta[name="csrf-token"]').content;
 
   // api calls the JSON API with the session cookie and CSRF header.
-  async function api(method, path, body) {
-    const opts = { method, credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf(), Accept: 'application/json' } };
+  async function api(method, path, body, headers = {}) {
+    const opts = { method, credentials: 'same-origin', headers: { ...headers, 'X-CSRF-Token': csrf(), Accept: 'application/json' } };
     if (body instanceof FormData) {
       opts.body = body;
     } else if (body !== undefined) {
@@ -228,6 +228,16 @@
     const text = $('#text', form), file = $('#file', form), note = $('#internal', form);
     const err = $('#compose-error', form), send = $('#send', form);
     const replyBox = $('#reply-to', form), replyID = $('#reply_to_id', form);
+    // One Idempotency-Key per composed message: a second click or a retry
+    // after a timeout replays the first answer instead of sending twice.
+    // A new key once the server answered — a success, or a 4xx that
+    // created nothing; after a network error or a 5xx (a proxy may have
+    // timed out while the message was stored) the same key is kept.
+    const sendKey = $('#idempotency_key', form);
+    const newSendKey = () => {
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      sendKey.value = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+    };
     const tplSelect = $('#tpl-select', form);
     const showErr = msg => { err.textContent = msg; err.hidden = !msg; };
 
@@ -331,12 +341,14 @@
       } catch (ex) { showErr(ex.message); return; }
       send.disabled = true;
       try {
-        const m = await api('POST', `/api/v1/tickets/${ticket}/messages`, body);
+        const m = await api('POST', `/api/v1/tickets/${ticket}/messages`, body, { 'Idempotency-Key': sendKey.value });
+        newSendKey();
         text.value = ''; file.value = ''; showFile(); autosize();
         replyID.value = ''; replyBox.hidden = true;
         if (tplSelect) { tplSelect.value = ''; tplSelect.dispatchEvent(new Event('change')); $$('.tpl input', form).forEach(i => { i.value = ''; }); }
         if (m && m.id) await upsertMessage(m.id, true);
       } catch (ex) {
+        if (ex.status >= 400 && ex.status < 500) newSendKey();
         showErr(ex.code === 'window_closed' ? 'The 24-hour window has closed: send a template instead.' : errorText(ex));
         if (ex.code === 'window_closed') refreshHead();
       } finally {
