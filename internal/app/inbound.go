@@ -16,10 +16,6 @@ func setupInbound(_ context.Context, a *App) error {
 	opts := inbound.Options{Service: a.Service, Jobs: a.Jobs, Secrets: a.Secrets, Logger: a.Logger, Registry: a.Registry}
 	if a.Inbox != nil {
 		opts.Wake = a.Inbox.Subscribe()
-		if a.DB.Dialect() == store.SQLite {
-			// One writer connection: webhook acks go first.
-			opts.GiveWay = func() bool { return a.Inbox.Waiting() > 0 }
-		}
 	}
 	p, err := inbound.New(opts)
 	if err != nil {

@@ -14,11 +14,6 @@ type ChannelReads interface {
 
 // ChannelWrites are the extra writes of channel setup and the webhook endpoint.
 type ChannelWrites interface {
-	// AppendInbox stores webhook deliveries with one multi-row INSERT. Each
-	// item keeps its State (InboxPending when empty) and Error; IDs are not
-	// read back (the processor finds the rows by state). On PostgreSQL it
-	// also sends NOTIFY wadesk_inbox, which PostgreSQL delivers at commit.
-	AppendInbox(ctx context.Context, items []*InboxItem) error
 	// TouchChannelsWebhook sets last_webhook_at to at on the channels, never
 	// moving it backwards. It does not change updated_at.
 	TouchChannelsWebhook(ctx context.Context, channelIDs []int64, at time.Time) error

@@ -103,7 +103,7 @@ func waitProcessed(t *testing.T, e *apptest.Env) {
 	t.Helper()
 	e.Eventually(15*time.Second, "the inbox to be drained", func() bool {
 		var n int
-		err := e.App.DB.Writer().QueryRow("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'").Scan(&n)
+		err := e.App.DB.InboxDB().QueryRow("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'").Scan(&n)
 		return err == nil && n == 0
 	})
 }

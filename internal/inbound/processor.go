@@ -26,26 +26,21 @@ type Options struct {
 	// Registry receives the metrics; nil keeps them unregistered.
 	Registry prometheus.Registerer
 	// BatchSize is how many deliveries one transaction claims (default 25:
-	// on SQLite the transaction holds the one writer that webhook acks need
-	// too, so it is kept short; larger batches gain little, see bench/).
+	// on SQLite the transaction holds the one writer that River and the API
+	// need too, so it is kept short; larger batches gain little, see bench/).
 	BatchSize int
 	// BatchBytes bounds the raw webhook bytes one transaction applies
 	// (default 16 KiB, about 50 text messages, ~15 ms of work): a delivery
-	// can carry 100 messages, and on SQLite every webhook ack waits for the
-	// running transaction to release the one writer. A single delivery
-	// larger than the budget is still applied, alone.
+	// can carry 100 messages, and on SQLite an agent's reply or a River job
+	// waits for the running transaction to release the one writer. (Webhook
+	// acks do not: the inbox has a file of its own, see store/inbox_file.go.)
+	// A single delivery larger than the budget is still applied, alone.
 	BatchBytes int
 	// Poll is how long the loop sleeps when nothing woke it (default 250 ms):
 	// notifications are hints, the poll is the guarantee.
 	Poll time.Duration
 	// Wake, when set, signals that the inbox committed new rows.
 	Wake <-chan struct{}
-	// GiveWay, when set, reports that webhook acks are waiting for their
-	// commit; the processor then waits (at most GiveWayMax, default 50 ms)
-	// before its next transaction. On SQLite both share one writer
-	// connection, and an ack that waits behind a backlog makes Meta wait.
-	GiveWay    func() bool
-	GiveWayMax time.Duration
 	// MaxAttempts parks a delivery as failed after this many failed
 	// processing attempts (default 5).
 	MaxAttempts int
@@ -62,8 +57,6 @@ type Processor struct {
 	bytes   int
 	poll    time.Duration
 	wake    <-chan struct{}
-	giveWay func() bool
-	wayMax  time.Duration
 	notify  chan struct{}
 	max     int
 }
@@ -74,7 +67,7 @@ func New(o Options) (*Processor, error) {
 		return nil, errors.New("inbound: Service, Jobs and Secrets are required")
 	}
 	p := &Processor{svc: o.Service, jobs: o.Jobs, secrets: o.Secrets, log: o.Logger, batch: o.BatchSize,
-		bytes: o.BatchBytes, giveWay: o.GiveWay, wayMax: o.GiveWayMax, poll: o.Poll, wake: o.Wake, notify: make(chan struct{}, 1), max: o.MaxAttempts}
+		bytes: o.BatchBytes, poll: o.Poll, wake: o.Wake, notify: make(chan struct{}, 1), max: o.MaxAttempts}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,9 +76,6 @@ func New(o Options) (*Processor, error) {
 	}
 	if p.bytes <= 0 {
 		p.bytes = 16 << 10
-	}
-	if p.wayMax <= 0 {
-		p.wayMax = 50 * time.Millisecond
 	}
 	if p.poll <= 0 {
 		p.poll = 250 * time.Millisecond
@@ -150,7 +140,6 @@ func (p *Processor) Run(ctx context.Context) {
 func (p *Processor) Drain(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
-		p.yield(ctx)
 		n, more, err := p.step(ctx)
 		total += n
 		if err != nil {
@@ -219,18 +208,6 @@ func (p *Processor) step(ctx context.Context) (int, bool, error) {
 		}
 	}
 	return len(ids), more, nil
-}
-
-// yield waits while webhook acks are waiting for the writer, bounded so a
-// steady stream of acks cannot starve processing.
-func (p *Processor) yield(ctx context.Context) {
-	if p.giveWay == nil {
-		return
-	}
-	deadline := time.Now().Add(p.wayMax)
-	for p.giveWay() && ctx.Err() == nil && time.Now().Before(deadline) {
-		time.Sleep(500 * time.Microsecond)
-	}
 }
 
 // withinBudget returns how many of items, in order, fit in the byte budget

@@ -264,7 +264,7 @@ func TestBatchedDeliveryProcessesEveryChange(t *testing.T) {
 			t.Errorf("customers = %v", names)
 		}
 		var state, note string
-		err := e.App.DB.Writer().QueryRow("SELECT state, error FROM webhook_inbox ORDER BY id DESC LIMIT 1").Scan(&state, &note)
+		err := e.App.DB.InboxDB().QueryRow("SELECT state, error FROM webhook_inbox ORDER BY id DESC LIMIT 1").Scan(&state, &note)
 		if err != nil || state != "done" || !strings.Contains(note, `"222"`) {
 			t.Errorf("inbox row = %s %q, %v; want done with the unknown number noted", state, note, err)
 		}
@@ -295,7 +295,7 @@ func TestChangesForAnotherAppAreRefused(t *testing.T) {
 			t.Errorf("another app: %d tickets, want none", n)
 		}
 		var state string
-		if err := e.App.DB.Writer().QueryRow("SELECT state FROM webhook_inbox ORDER BY id DESC LIMIT 1").Scan(&state); err != nil || state != "ignored" {
+		if err := e.App.DB.InboxDB().QueryRow("SELECT state FROM webhook_inbox ORDER BY id DESC LIMIT 1").Scan(&state); err != nil || state != "ignored" {
 			t.Errorf("refused delivery state = %q, %v", state, err)
 		}
 	})

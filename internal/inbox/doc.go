@@ -23,7 +23,18 @@
 // time, State InboxPending (InboxIgnored for a disabled channel, InboxFailed
 // for malformed JSON: stored for inspection, never processed). The writer
 // also moves channels' last_webhook_at forward, at most once per TouchEvery
-// per channel, inside the same transactions: no extra write per request.
+// per channel, in a transaction beside the acks (channels are in the main
+// database, which an ack must not wait for).
+//
+// # Where the rows live
+//
+// On PostgreSQL in the webhook_inbox table of the one database. On SQLite in
+// a database file of its own, wadesk-inbox.db beside wadesk.db: SQLite has
+// one writer per file, and the main file's writer is held by the processor,
+// River and the API (a full-text index merge at one commit can take 50–80
+// ms); with its own file an ack waits only for other acks. The store marks a
+// delivery processed after the transaction that applied it committed; see
+// internal/store/inbox_file.go for why nothing is lost or doubled.
 //
 // # Waking the processor
 //
@@ -43,7 +54,7 @@
 //
 // # Durability
 //
-// On SQLite the store's writer runs with synchronous=NORMAL in WAL mode: a
+// On SQLite the inbox file runs with synchronous=NORMAL in WAL mode: a
 // commit survives a crash of the process (the WAL is in the OS page cache)
 // but the last commits before a power loss or kernel crash may be lost,
 // because the WAL is fsynced only at checkpoints. synchronous=FULL fsyncs

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +23,10 @@ var (
 
 // Store is what the writer needs from storage.
 type Store interface {
+	// AppendInbox commits deliveries in a transaction of their own (on
+	// SQLite in the inbox's own file, so an ack never waits for the main
+	// database's writer).
+	AppendInbox(ctx context.Context, items []*helpdesk.InboxItem) error
 	WithTx(ctx context.Context, fn func(tx helpdesk.Tx) error) error
 }
 
@@ -91,7 +94,6 @@ type Writer struct {
 	queue   chan *request
 	metrics *metrics
 	reqs    sync.Pool
-	waiting atomic.Int64 // Append calls not answered yet
 
 	mu     sync.RWMutex // guards closed against sends on queue
 	closed bool
@@ -103,6 +105,13 @@ type Writer struct {
 	touched map[int64]time.Time
 	items   []*helpdesk.InboxItem
 	touch   []int64
+	touchQ  chan touchReq // to the goroutine that updates channels.last_webhook_at
+}
+
+// touchReq moves last_webhook_at of channels to at.
+type touchReq struct {
+	ids []int64
+	at  time.Time
 }
 
 // New returns a Writer on st; start it with Run.
@@ -124,8 +133,6 @@ func New(st Store, opts Options) *Writer {
 // returns. If ctx ends first, Append returns ctx's error; the row may still
 // be committed (Meta retries, and the processor is idempotent).
 func (w *Writer) Append(ctx context.Context, item helpdesk.InboxItem) error {
-	w.waiting.Add(1)
-	defer w.waiting.Add(-1)
 	r := w.reqs.Get().(*request)
 	r.item = item
 	w.mu.RLock()
@@ -158,11 +165,6 @@ func (w *Writer) release(r *request) {
 	w.reqs.Put(r)
 }
 
-// Waiting is the number of Append calls not answered yet (queued or in
-// the transaction being committed). The inbox processor gives way to them
-// on SQLite, where both need the one writer connection.
-func (w *Writer) Waiting() int { return int(w.waiting.Load()) }
-
 // Len is the number of rows waiting for a transaction.
 func (w *Writer) Len() int { return len(w.queue) }
 
@@ -191,6 +193,16 @@ func (w *Writer) notify() {
 // Run writes batches until ctx ends, then stops accepting rows, commits
 // everything already accepted and returns.
 func (w *Writer) Run(ctx context.Context) {
+	w.touchQ = make(chan touchReq, 1)
+	touching := make(chan struct{})
+	go func() {
+		defer close(touching)
+		w.runTouches()
+	}()
+	defer func() {
+		close(w.touchQ)
+		<-touching
+	}()
 	batch := make([]*request, 0, w.opts.MaxBatch)
 	var timer *time.Timer
 	if w.opts.MaxDelay > 0 {
@@ -271,29 +283,48 @@ func (w *Writer) commit(batch []*request) {
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.CommitTimeout)
-	err := w.st.WithTx(ctx, func(tx helpdesk.Tx) error {
-		if err := tx.AppendInbox(ctx, w.items); err != nil {
-			return err
-		}
-		return tx.TouchChannelsWebhook(ctx, w.touch, now)
-	})
+	err := w.st.AppendInbox(ctx, w.items)
 	cancel()
 	w.metrics.observe(len(batch), time.Since(start), err)
 	if err != nil {
 		err = fmt.Errorf("inbox: commit %d deliveries: %w", len(batch), err)
 		w.opts.Logger.Error("inbox: commit failed", "rows", len(batch), "error", err)
-	} else {
-		for _, id := range w.touch {
-			w.touched[id] = now
-		}
 	}
 	for _, r := range batch {
 		r.done <- err
+	}
+	if err == nil && len(w.touch) > 0 {
+		w.touchChannels(now)
 	}
 	clear(w.items) // do not keep bodies alive until the next batch
 	clear(batch)
 	if err == nil && pending {
 		w.notify()
+	}
+}
+
+// touchChannels hands the channels' last_webhook_at to runTouches: it is
+// written in the main database, and an ack must not wait for that writer.
+// When a touch is still in flight the channels are left for a later batch.
+func (w *Writer) touchChannels(now time.Time) {
+	select {
+	case w.touchQ <- touchReq{ids: append([]int64(nil), w.touch...), at: now}:
+		for _, id := range w.touch {
+			w.touched[id] = now
+		}
+	default:
+	}
+}
+
+// runTouches writes the touches until touchQ is closed.
+func (w *Writer) runTouches() {
+	for r := range w.touchQ {
+		ctx, cancel := context.WithTimeout(context.Background(), w.opts.CommitTimeout)
+		err := w.st.WithTx(ctx, func(tx helpdesk.Tx) error { return tx.TouchChannelsWebhook(ctx, r.ids, r.at) })
+		cancel()
+		if err != nil {
+			w.opts.Logger.Warn("inbox: recording the channels' last webhook failed", "error", err)
+		}
 	}
 }
 

@@ -49,12 +49,8 @@ func inboxInsert(rows int) string {
 	return b.String()
 }
 
-// AppendInbox stores deliveries with one INSERT and, on PostgreSQL, queues
-// a NOTIFY wadesk_inbox for the commit.
-func (t *Tx) AppendInbox(ctx context.Context, items []*helpdesk.InboxItem) error {
-	if len(items) == 0 {
-		return nil
-	}
+// insertInbox stores deliveries with one INSERT on q.
+func insertInbox(ctx context.Context, q querier, items []*helpdesk.InboxItem) error {
 	args := make([]any, 0, len(items)*inboxColumns)
 	for _, it := range items {
 		if it.State == "" {
@@ -62,15 +58,21 @@ func (t *Tx) AppendInbox(ctx context.Context, items []*helpdesk.InboxItem) error
 		}
 		args = append(args, nullID(it.ChannelID), toMs(it.ReceivedAt), it.Body, it.State, it.Error)
 	}
-	if _, err := t.q.ExecContext(ctx, inboxInsert(len(items)), args...); err != nil {
+	if _, err := q.ExecContext(ctx, inboxInsert(len(items)), args...); err != nil {
 		return fmt.Errorf("store: append inbox: %w", mapErr(err))
 	}
-	if t.d == Postgres {
-		// Other instances LISTEN on this channel to drain the inbox at once;
-		// PostgreSQL holds the notification until the transaction commits.
-		if _, err := t.q.ExecContext(ctx, "SELECT pg_notify('wadesk_inbox', '')"); err != nil {
-			return fmt.Errorf("store: notify inbox: %w", err)
-		}
+	return nil
+}
+
+// appendInbox is DB.AppendInbox on PostgreSQL: the rows and a NOTIFY
+// wadesk_inbox, which PostgreSQL holds until the transaction commits; other
+// instances LISTEN on it to drain the inbox at once.
+func (t *Tx) appendInbox(ctx context.Context, items []*helpdesk.InboxItem) error {
+	if err := insertInbox(ctx, t.q, items); err != nil {
+		return err
+	}
+	if _, err := t.q.ExecContext(ctx, "SELECT pg_notify('wadesk_inbox', '')"); err != nil {
+		return fmt.Errorf("store: notify inbox: %w", err)
 	}
 	return nil
 }

@@ -12,23 +12,31 @@ import (
 // into the database file.
 const CheckpointEvery = time.Second
 
-// RunCheckpoints keeps the SQLite WAL short while the writer never
-// checkpoints itself: every CheckpointEvery it runs a PASSIVE checkpoint on
-// a connection of its own, which neither waits for nor blocks the writer
-// and readers (the fsync happens here, not in a webhook ack's commit). It
+// RunCheckpoints keeps the SQLite WALs (the main file's and the inbox
+// file's) short while their writers never checkpoint themselves: every
+// CheckpointEvery it runs a PASSIVE checkpoint of each on a connection of its
+// own, which neither waits for nor blocks the writers and readers (the fsync happens here, not in a webhook ack's commit). It
 // returns when ctx ends, after a last checkpoint. On PostgreSQL it returns
 // at once.
 func (db *DB) RunCheckpoints(ctx context.Context, logger *slog.Logger) {
 	if db.dialect != SQLite {
 		return
 	}
-	conn, err := sql.Open("sqlite", db.dsn)
-	if err != nil {
-		logger.Error("store: checkpoints disabled", "error", err)
-		return
+	dsns := []string{db.dsn}
+	if db.inbox != nil {
+		dsns = append(dsns, db.inbox.dsn)
 	}
-	defer conn.Close()
-	conn.SetMaxOpenConns(1)
+	conns := make([]*sql.DB, 0, len(dsns))
+	for _, dsn := range dsns {
+		conn, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			logger.Error("store: checkpoints disabled", "error", err)
+			return
+		}
+		defer conn.Close()
+		conn.SetMaxOpenConns(1)
+		conns = append(conns, conn)
+	}
 	tick := time.NewTicker(CheckpointEvery)
 	defer tick.Stop()
 	for {
@@ -36,13 +44,17 @@ func (db *DB) RunCheckpoints(ctx context.Context, logger *slog.Logger) {
 		case <-ctx.Done():
 			// The writer may still be closing; a final checkpoint keeps the
 			// next start from replaying a long WAL.
-			if err := checkpoint(context.Background(), conn, "PASSIVE"); err != nil {
-				logger.Warn("store: final checkpoint", "error", err)
+			for _, conn := range conns {
+				if err := checkpoint(context.Background(), conn, "PASSIVE"); err != nil {
+					logger.Warn("store: final checkpoint", "error", err)
+				}
 			}
 			return
 		case <-tick.C:
-			if err := checkpoint(ctx, conn, "PASSIVE"); err != nil && ctx.Err() == nil {
-				logger.Warn("store: checkpoint", "error", err)
+			for _, conn := range conns {
+				if err := checkpoint(ctx, conn, "PASSIVE"); err != nil && ctx.Err() == nil {
+					logger.Warn("store: checkpoint", "error", err)
+				}
 			}
 		}
 	}

@@ -45,6 +45,7 @@ type DB struct {
 	writer  *sql.DB
 	reader  *sql.DB
 	pool    *pgxpool.Pool // nil on SQLite
+	inbox   *inboxFile    // SQLite: webhook_inbox's own file (inbox_file.go); nil on PostgreSQL
 	dsn     string        // SQLite: the base DSN, for side connections (Snapshot)
 	log     *slog.Logger
 }
@@ -108,7 +109,12 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (*DB, err
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db := &DB{dialect: SQLite, writer: writer, reader: reader, dsn: base, log: logger}
-	db.reads = reads{q: reader, d: db.dialect}
+	db.reads = reads{q: reader, d: db.dialect, in: reader}
+	if db.inbox, err = openInboxFile(ctx, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.in = db.inbox.reader
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
@@ -134,7 +140,7 @@ func openPostgres(ctx context.Context, u string, logger *slog.Logger) (*DB, erro
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	db := &DB{dialect: Postgres, writer: sqlDB, reader: sqlDB, pool: pool, log: logger}
-	db.reads = reads{q: sqlDB, d: db.dialect}
+	db.reads = reads{q: sqlDB, d: db.dialect, in: sqlDB}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to postgres %s:%d/%s: %w",
@@ -173,6 +179,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.reader.Close())
 	}
 	errs = append(errs, db.writer.Close())
+	if db.inbox != nil {
+		errs = append(errs, db.inbox.close())
+	}
 	if db.pool != nil {
 		db.pool.Close()
 	}

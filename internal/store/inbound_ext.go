@@ -18,8 +18,9 @@ import (
 const inboxItemColumns = "id, channel_id, received_at, body, state, attempts, error, processed_at"
 
 // claimSuffix locks the claimed rows on PostgreSQL and skips rows another
-// instance holds; SQLite has one writer, so a plain SELECT in the write
-// transaction is already exclusive.
+// instance holds. SQLite serves one instance with one processor, and its
+// claims read the inbox file (inbox_file.go): the rows stay pending until
+// the processor's transaction committed and marked them.
 func (t *Tx) claimSuffix() string {
 	if t.d == Postgres {
 		return " FOR UPDATE SKIP LOCKED"
@@ -29,7 +30,7 @@ func (t *Tx) claimSuffix() string {
 
 // ClaimInbox takes up to limit pending deliveries, oldest first.
 func (t *Tx) ClaimInbox(ctx context.Context, limit int) ([]helpdesk.InboxItem, error) {
-	items, err := queryAll(ctx, t.q, scanInbox,
+	items, err := queryAll(ctx, t.in, scanInbox,
 		"SELECT "+inboxItemColumns+" FROM webhook_inbox WHERE state = 'pending' ORDER BY id LIMIT $1"+t.claimSuffix(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim inbox: %w", err)
@@ -39,7 +40,7 @@ func (t *Tx) ClaimInbox(ctx context.Context, limit int) ([]helpdesk.InboxItem, e
 
 // ClaimInboxItem claims one pending delivery.
 func (t *Tx) ClaimInboxItem(ctx context.Context, id int64) (*helpdesk.InboxItem, error) {
-	it, err := scanInbox(t.q.QueryRowContext(ctx,
+	it, err := scanInbox(t.in.QueryRowContext(ctx,
 		"SELECT "+inboxItemColumns+" FROM webhook_inbox WHERE id = $1 AND state = 'pending'"+t.claimSuffix(), id))
 	if err != nil {
 		return nil, fmt.Errorf("store: claim inbox item: %w", mapErr(err))
@@ -53,12 +54,8 @@ func (t *Tx) FinishInbox(ctx context.Context, ids []int64, state, note string, a
 		return nil
 	}
 	a := args{state, note, toMs(at)}
-	_, err := t.q.ExecContext(ctx,
+	return t.inboxExec(ctx, "finish inbox",
 		"UPDATE webhook_inbox SET state = $1, error = $2, processed_at = $3, attempts = attempts + 1 WHERE id IN "+a.in(ids), a...)
-	if err != nil {
-		return fmt.Errorf("store: finish inbox: %w", err)
-	}
-	return nil
 }
 
 // ApplyInboundTicket moves a ticket forward by what customer messages did,

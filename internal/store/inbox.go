@@ -25,7 +25,7 @@ func scanInbox(s scanner) (*helpdesk.InboxItem, error) {
 
 // PendingInbox returns up to limit pending deliveries, oldest first.
 func (r reads) PendingInbox(ctx context.Context, limit int) ([]helpdesk.InboxItem, error) {
-	items, err := queryAll(ctx, r.q, scanInbox,
+	items, err := queryAll(ctx, r.in, scanInbox,
 		`SELECT id, channel_id, received_at, body, state, attempts, error, processed_at
 		 FROM webhook_inbox WHERE state = 'pending' ORDER BY id LIMIT $1`, limit)
 	if err != nil {
@@ -34,10 +34,15 @@ func (r reads) PendingInbox(ctx context.Context, limit int) ([]helpdesk.InboxIte
 	return items, nil
 }
 
-// InsertInbox stores a delivery as pending and sets item.ID.
+// InsertInbox stores a delivery as pending and sets item.ID. On SQLite the
+// row commits at once, in the inbox file (see inbox_file.go).
 func (t *Tx) InsertInbox(ctx context.Context, item *helpdesk.InboxItem) error {
 	item.State = helpdesk.InboxPending
-	err := t.q.QueryRowContext(ctx,
+	var q querier = t.q
+	if t.inbox != nil {
+		q = t.inbox.writer
+	}
+	err := q.QueryRowContext(ctx,
 		"INSERT INTO webhook_inbox (channel_id, received_at, body, state) VALUES ($1, $2, $3, 'pending') RETURNING id",
 		nullID(item.ChannelID), toMs(item.ReceivedAt), item.Body).Scan(&item.ID)
 	if err != nil {
@@ -46,9 +51,10 @@ func (t *Tx) InsertInbox(ctx context.Context, item *helpdesk.InboxItem) error {
 	return nil
 }
 
-// MarkInboxDone records that a delivery was processed.
+// MarkInboxDone records that a delivery was processed (on SQLite once the
+// transaction committed).
 func (t *Tx) MarkInboxDone(ctx context.Context, id int64, at time.Time) error {
-	return t.execOne(ctx, "mark inbox done",
+	return t.inboxExec(ctx, "mark inbox done",
 		"UPDATE webhook_inbox SET state = 'done', attempts = attempts + 1, error = '', processed_at = $1 WHERE id = $2",
 		toMs(at), id)
 }
@@ -60,7 +66,7 @@ func (t *Tx) MarkInboxFailed(ctx context.Context, id int64, reason string, at ti
 	if retry {
 		state = helpdesk.InboxPending
 	}
-	return t.execOne(ctx, "mark inbox failed",
+	return t.inboxExec(ctx, "mark inbox failed",
 		"UPDATE webhook_inbox SET state = $1, attempts = attempts + 1, error = $2, processed_at = $3 WHERE id = $4",
 		state, reason, toMs(at), id)
 }

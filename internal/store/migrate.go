@@ -12,7 +12,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql migrations/sqlite-inbox/*.sql
 var migrationFiles embed.FS
 
 // provider builds a goose provider for the dialect's migration directory.
@@ -58,7 +58,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	for _, r := range results {
 		db.log.Info("migration applied", "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
 	}
-	return nil
+	return db.adoptLegacyInbox(ctx)
 }
 
 // SchemaVersion returns the version the database is at (0 when it was

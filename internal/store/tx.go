@@ -18,8 +18,9 @@ type querier interface {
 // reads holds the read queries; DB runs them on the reader pool and Tx
 // inside its transaction.
 type reads struct {
-	q querier
-	d string // dialect
+	q  querier
+	d  string  // dialect
+	in querier // webhook_inbox: q, or the inbox file's readers on SQLite (inbox_file.go)
 }
 
 // Tx is one write transaction. It has every read method too, so that rules
@@ -27,6 +28,22 @@ type reads struct {
 type Tx struct {
 	reads
 	sqlTx *sql.Tx
+	inbox *inboxFile   // SQLite only
+	later []inboxWrite // changes to the inbox file, made once this transaction committed
+}
+
+// inboxExec changes webhook_inbox: inside the transaction on PostgreSQL; on
+// SQLite in the inbox file once this transaction committed, so a delivery is
+// never marked done before what it applied is stored.
+func (t *Tx) inboxExec(ctx context.Context, what, query string, args ...any) error {
+	if t.inbox != nil {
+		t.later = append(t.later, inboxWrite{query: query, args: args})
+		return nil
+	}
+	if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
 }
 
 // SQLTx is the underlying transaction, for River's InsertTx (a job is then
@@ -59,7 +76,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if db.dialect == SQLite {
 		q = newStmtCache(sqlTx) // see stmtcache.go
 	}
-	if err := fn(&Tx{reads: reads{q: q, d: db.dialect}, sqlTx: sqlTx}); err != nil {
+	tx := &Tx{reads: reads{q: q, d: db.dialect, in: q}, sqlTx: sqlTx, inbox: db.inbox}
+	if db.inbox != nil {
+		tx.in = db.inbox.reader
+	}
+	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -71,6 +92,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	if db.inbox != nil && len(tx.later) > 0 {
+		if err := db.inbox.apply(ctx, tx.later); err != nil {
+			// What the transaction applied is stored; its deliveries stay
+			// pending and are applied again, which changes nothing.
+			db.log.Warn("store: marking webhook deliveries processed failed; they will be processed again", "error", err)
+		}
 	}
 	return nil
 }

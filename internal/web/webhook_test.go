@@ -58,7 +58,7 @@ func postSigned(t *testing.T, e *apptest.Env, path string, body []byte, secret s
 // inboxRows returns the states of the inbox rows whose body is exactly body.
 func inboxRows(t *testing.T, e *apptest.Env, body []byte) []string {
 	t.Helper()
-	rows, err := e.App.DB.Writer().Query("SELECT state FROM webhook_inbox WHERE body = $1", body)
+	rows, err := e.App.DB.InboxDB().Query("SELECT state FROM webhook_inbox WHERE body = $1", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestWebhookPost(t *testing.T) {
 		t.Run("the row names the channel and the arrival time", func(t *testing.T) {
 			var channelID string
 			var received int64
-			if err := e.App.DB.Writer().QueryRow("SELECT channel_id, received_at FROM webhook_inbox WHERE body = $1", delivery(1)).Scan(&channelID, &received); err != nil {
+			if err := e.App.DB.InboxDB().QueryRow("SELECT channel_id, received_at FROM webhook_inbox WHERE body = $1", delivery(1)).Scan(&channelID, &received); err != nil {
 				t.Fatal(err)
 			}
 			if channelID != ch.ID || time.Since(time.UnixMilli(received)) > time.Minute {
@@ -216,7 +216,7 @@ func TestConcurrentWebhooksAreStoredExactlyOnceBeforeTheirAck(t *testing.T) {
 		}
 		wg.Wait()
 		var n int
-		if err := e.App.DB.Writer().QueryRow("SELECT COUNT(*) FROM webhook_inbox").Scan(&n); err != nil {
+		if err := e.App.DB.InboxDB().QueryRow("SELECT COUNT(*) FROM webhook_inbox").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != senders*each {
@@ -272,7 +272,7 @@ func TestSimulatorDeliveryArrivesSignedAndStored(t *testing.T) {
 // does not read BLOBs the same way in both databases).
 func countBodiesWith(t *testing.T, e *apptest.Env, s string) int {
 	t.Helper()
-	rows, err := e.App.DB.Writer().Query("SELECT body FROM webhook_inbox")
+	rows, err := e.App.DB.InboxDB().Query("SELECT body FROM webhook_inbox")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,7 +215,7 @@ func crashLoad(t *testing.T, c *Cluster, kills int) {
 	}
 
 	// Replies while the killing goes on.
-	db := c.DB()
+	db, inbox := c.DB(), c.InboxDB()
 	tickets := TicketIDs(t, db)
 	for _, id := range tickets {
 		c.API("POST", fmt.Sprintf("/api/v1/tickets/%d/messages", id), map[string]any{"text": "On it."}, nil)
@@ -231,7 +231,7 @@ func crashLoad(t *testing.T, c *Cluster, kills int) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		pending := Count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status IN ('queued','sending')`) +
-			Count(t, db, `SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'`) +
+			Count(t, inbox, `SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'`) +
 			Count(t, db, `SELECT COUNT(*) FROM river_job WHERE state IN ('running','retryable','available') AND kind <> 'cleanup'`)
 		if pending == 0 {
 			break
@@ -241,7 +241,7 @@ func crashLoad(t *testing.T, c *Cluster, kills int) {
 	in := Count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'in'`)
 	distinct := Count(t, db, `SELECT COUNT(DISTINCT wa_message_id) FROM messages WHERE direction = 'in'`)
 	stuckOut := Count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status IN ('queued','sending')`)
-	stuckInbox := Count(t, db, `SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'`)
+	stuckInbox := Count(t, inbox, `SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'`)
 	unknown := Count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'unknown'`)
 	failed := Count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'failed'`)
 	stuckJobs := Count(t, db, `SELECT COUNT(*) FROM river_job WHERE state IN ('running','retryable','available') AND kind <> 'cleanup'`)

@@ -10,14 +10,20 @@ import (
 
 // DB opens the cluster's database directly, read-only in spirit: tests use
 // it to count what really got stored, not what the API says.
-func (c *Cluster) DB() *sql.DB {
+func (c *Cluster) DB() *sql.DB { return c.open("wadesk.db") }
+
+// InboxDB opens the database that holds webhook_inbox: on SQLite the inbox's
+// own file (see internal/store/inbox_file.go), on PostgreSQL the database.
+func (c *Cluster) InboxDB() *sql.DB { return c.open("wadesk-inbox.db") }
+
+func (c *Cluster) open(sqliteFile string) *sql.DB {
 	c.T.Helper()
 	var db *sql.DB
 	var err error
 	if c.DBURL != "" {
 		db, err = sql.Open("pgx", c.DBURL)
 	} else {
-		db, err = sql.Open("sqlite", "file:"+filepath.Join(c.DataDir, "wadesk.db")+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(c.DataDir, sqliteFile)+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 	}
 	if err != nil {
 		c.T.Fatal(err)

@@ -142,7 +142,7 @@ func (t *target) drainInbox(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		var n int
-		if err := t.app.DB.Writer().QueryRow("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'").Scan(&n); err != nil {
+		if err := t.app.DB.InboxDB().QueryRow("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'").Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {

@@ -263,7 +263,7 @@ func (e *env) insert(ctx context.Context, items []*helpdesk.InboxItem) error {
 // transaction every 10 ms, like the webhook writer's group commits) while
 // the processor runs, then reports the lag of each delivery.
 func (e *env) steady(ctx context.Context, g *generator, o options) error {
-	if _, err := e.db.Writer().ExecContext(ctx, "DELETE FROM webhook_inbox"); err != nil {
+	if _, err := e.db.InboxDB().ExecContext(ctx, "DELETE FROM webhook_inbox"); err != nil {
 		return err
 	}
 	runCtx, stop := context.WithCancel(ctx)
@@ -314,7 +314,7 @@ func (e *env) steady(ctx context.Context, g *generator, o options) error {
 
 // lags reads processed_at − max(received_at, from) of every processed delivery.
 func (e *env) lags(ctx context.Context, fromMs int64) ([]time.Duration, error) {
-	rows, err := e.db.Writer().QueryContext(ctx,
+	rows, err := e.db.InboxDB().QueryContext(ctx,
 		"SELECT received_at, processed_at FROM webhook_inbox WHERE state = 'done'")
 	if err != nil {
 		return nil, err
@@ -342,6 +342,10 @@ func pct(sorted []time.Duration, p int) time.Duration {
 
 func count(ctx context.Context, db *store.DB, q string) (int, error) {
 	var n int
-	err := db.Writer().QueryRowContext(ctx, q).Scan(&n)
+	conn := db.Writer()
+	if strings.Contains(q, "webhook_inbox") {
+		conn = db.InboxDB()
+	}
+	err := conn.QueryRowContext(ctx, q).Scan(&n)
 	return n, err
 }
