@@ -242,7 +242,7 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 func setupHousekeeping(_ context.Context, a *App) error {
 	// SQLite: WAL checkpoints beside the writer, never inside a commit.
 	a.AddLoop(func(ctx context.Context) { a.DB.RunCheckpoints(ctx, a.Logger) })
-	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Now: a.Opts.Now, Optimize: a.DB.Optimize})
+	river.AddWorker(a.Jobs.Workers(), &jobs.CleanupWorker{DB: a.DB.Writer(), Inbox: a.DB.InboxDB(), Now: a.Opts.Now, Optimize: a.DB.Optimize})
 	a.Jobs.AddPeriodic(jobs.CleanupPeriodic())
 	return nil
 }

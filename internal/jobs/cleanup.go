@@ -38,8 +38,11 @@ const PendingStatusRetention = 30 * 24 * time.Hour
 // CleanupWorker runs CleanupArgs.
 type CleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
-	DB  *sql.DB // the store's writer
-	Now func() time.Time
+	DB *sql.DB // the store's writer
+	// Inbox holds webhook_inbox (store.DB.InboxDB: on SQLite a file of its
+	// own); DB when nil.
+	Inbox *sql.DB
+	Now   func() time.Time
 	// Optimize refreshes planner statistics (store.DB.Optimize); optional.
 	Optimize func(context.Context) error
 }
@@ -52,7 +55,11 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 		return fmt.Errorf("cleanup: sessions: %w", err)
 	}
 	cutoff := now - InboxRetention.Milliseconds()
-	if _, err := w.DB.ExecContext(ctx,
+	inbox := w.Inbox
+	if inbox == nil {
+		inbox = w.DB
+	}
+	if _, err := inbox.ExecContext(ctx,
 		`DELETE FROM webhook_inbox WHERE state IN ('done', 'ignored') AND processed_at < $1`, cutoff); err != nil {
 		return fmt.Errorf("cleanup: webhook inbox: %w", err)
 	}
