@@ -10,7 +10,9 @@ import (
 )
 
 // setupCluster makes instances sharing one PostgreSQL behave as one
-// helpdesk: live events cross instances (LISTEN/NOTIFY wadesk_events) and
+// helpdesk: live events cross instances (the event_log table, woken by
+// LISTEN/NOTIFY wadesk_events; the hub then streams every instance's
+// events, this one's too, from the log with the log's ids) and
 // each number's send cap is one budget for all of them. It runs after the
 // other capabilities, whose hub and dispatcher it extends. On SQLite there
 // is a single instance and nothing to do.
@@ -20,7 +22,7 @@ func setupCluster(ctx context.Context, a *App) error {
 		return nil
 	}
 	if a.Hub != nil {
-		bridge, err := events.NewBridge(ctx, events.BridgeOptions{Pool: pool, Local: a.Hub, Logger: a.Logger, Registry: a.Registry})
+		bridge, err := events.NewBridge(ctx, events.BridgeOptions{Pool: pool, Hub: a.Hub, Logger: a.Logger, Registry: a.Registry})
 		if err != nil {
 			return fmt.Errorf("cluster: %w", err)
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"wadesk/internal/helpdesk"
 )
 
 // Reconnection pauses of the listener: short at first (a restarted
@@ -14,10 +16,16 @@ const (
 	listenPauseMax = 10 * time.Second
 )
 
-// listen receives the other instances' events over a dedicated connection
-// (not one of the pool's, which it would hold forever) and reconnects with
-// a growing pause until ctx ends. Events sent while it was disconnected are
-// not replayed: streams are hints and clients reload on reconnect.
+// readBatch bounds the rows read per query.
+const readBatch = 1000
+
+// readSQL is the reader's query: the log in id order after the last id read.
+const readSQL = `SELECT id, type, ticket_id, message_id, group_id FROM event_log WHERE id > $1 ORDER BY id LIMIT $2`
+
+// listen follows the log over a dedicated connection (not one of the
+// pool's, which it would hold forever) and reconnects with a growing pause
+// until ctx ends. After each (re)connection it reads everything after its
+// last id, so what was appended meanwhile is streamed, not lost.
 func (b *Bridge) listen(ctx context.Context) {
 	pause := listenPauseMin
 	for ctx.Err() == nil {
@@ -38,8 +46,9 @@ func (b *Bridge) listen(ctx context.Context) {
 	}
 }
 
-// listenOnce connects, listens and hands events to Local until the
-// connection fails; connected reports whether LISTEN took effect.
+// listenOnce connects, listens, catches up and then reads whenever a
+// notification of this schema arrives, until the connection fails;
+// connected reports whether LISTEN took effect.
 func (b *Bridge) listenOnce(ctx context.Context) (connected bool, err error) {
 	cfg := b.pool.Config().ConnConfig.Copy()
 	// Named so an operator (or a test) can find the listener in pg_stat_activity.
@@ -55,17 +64,73 @@ func (b *Bridge) listenOnce(ctx context.Context) (connected bool, err error) {
 		defer cancel()
 		conn.Close(closeCtx)
 	}()
+	// LISTEN before reading: an append committed after the read wakes us,
+	// one committed before it is in the read.
 	if _, err := conn.Exec(ctx, "LISTEN "+BridgeChannel); err != nil {
 		return false, err
 	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		if err := b.read(ctx, conn); err != nil {
 			return true, err
 		}
-		if ev, ok := b.decode(n.Payload); ok {
-			b.received.Inc()
-			b.local.Publish(ev)
+		if err := b.await(ctx, conn); err != nil {
+			return true, err
+		}
+	}
+}
+
+// await waits for a notification of this schema, then takes the others
+// already queued, as one read covers them all.
+func (b *Bridge) await(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if n.Payload == b.schema {
+			break
+		}
+	}
+	for {
+		wctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+		_, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return nil // none pending (a timeout; a broken connection shows on the read)
+		}
+	}
+}
+
+// read hands every row after the cursor to the hub, in id order.
+func (b *Bridge) read(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		rows, err := conn.Query(ctx, readSQL, int64(b.cursor), readBatch)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			var id int64
+			var ev helpdesk.Event
+			if err := rows.Scan(&id, &ev.Type, &ev.TicketID, &ev.MessageID, &ev.GroupID); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			b.cursor = uint64(id)
+			if validType(ev.Type) && ev.TicketID > 0 {
+				b.received.Inc()
+				b.hub.Append(uint64(id), ev)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n < readBatch {
+			return nil
 		}
 	}
 }

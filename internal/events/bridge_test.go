@@ -2,39 +2,51 @@ package events
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"wadesk/internal/helpdesk"
 	"wadesk/internal/store/storetest"
 )
 
-// recorder is a Publisher that remembers what it received.
-type recorder struct {
-	mu  sync.Mutex
-	got []helpdesk.Event
+// follower is a Follower that remembers what it was handed.
+type follower struct {
+	mu   sync.Mutex
+	head uint64
+	got  []Logged
 }
 
-func (r *recorder) Publish(ev helpdesk.Event) {
-	r.mu.Lock()
-	r.got = append(r.got, ev)
-	r.mu.Unlock()
+func (f *follower) Follow(head uint64, _ Archive) { f.head = head }
+
+func (f *follower) Append(id uint64, ev helpdesk.Event) {
+	f.mu.Lock()
+	f.got = append(f.got, Logged{ID: id, Event: ev})
+	f.mu.Unlock()
 }
 
-func (r *recorder) events() []helpdesk.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]helpdesk.Event(nil), r.got...)
+func (f *follower) events() []Logged {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.got)
 }
 
-// instance is one bridge on a database schema, running until the test ends.
+// instance is one bridge on a migrated schema, running until the test
+// ends (or stop is called).
 type instance struct {
 	b    *Bridge
-	rec  *recorder
+	f    *follower
 	pool *pgxpool.Pool
+	stop func()
+}
+
+// logURL is a new migrated PostgreSQL schema.
+func logURL(t *testing.T) string {
+	return storetest.OpenPostgres(t).PgxPool().Config().ConnString()
 }
 
 func startBridge(t *testing.T, url string) *instance {
@@ -44,36 +56,60 @@ func startBridge(t *testing.T, url string) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
-	b, err := NewBridge(ctx, BridgeOptions{Pool: pool, Local: rec})
+	f := &follower{}
+	b, err := NewBridge(ctx, BridgeOptions{Pool: pool, Hub: f})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); b.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; pool.Close() })
-	return &instance{b: b, rec: rec, pool: pool}
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(func() { stop(); pool.Close() })
+	return &instance{b: b, f: f, pool: pool, stop: stop}
 }
 
-// awaitEvent publishes ev on from (again every 100 ms, as the listener may
-// not be connected yet) until to has received it; it returns what to
-// received before it.
-func awaitEvent(t *testing.T, from, to *instance, ev helpdesk.Event) []helpdesk.Event {
+// await waits until in has been handed n events and returns them.
+func (in *instance) await(t *testing.T, n int) []Logged {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		from.b.Publish(ev)
-		for range 10 {
-			for i, got := range to.rec.events() {
-				if got.Type == ev.Type && got.TicketID == ev.TicketID && got.MessageID == ev.MessageID {
-					return to.rec.events()[:i]
-				}
+		if got := in.f.events(); len(got) >= n {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d of %d events arrived", len(in.f.events()), n)
+	return nil
+}
+
+// killListener terminates in's listener connection, as a database restart
+// or a network cut would.
+func killListener(t *testing.T, in *instance) {
+	t.Helper()
+	var killed int
+	err := in.pool.QueryRow(context.Background(), `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1`, "wadesk events "+in.b.Origin()).Scan(&killed)
+	if err != nil || killed != 1 {
+		t.Fatalf("terminated %d listener connections (%v), want 1", killed, err)
+	}
+}
+
+// inOrder checks that ids grow and every instance saw the same sequence.
+func inOrder(t *testing.T, seqs ...[]Logged) {
+	t.Helper()
+	for i, s := range seqs {
+		for j := 1; j < len(s); j++ {
+			if s[j].ID <= s[j-1].ID {
+				t.Fatalf("sequence %d: id %d after %d", i, s[j].ID, s[j-1].ID)
 			}
-			time.Sleep(10 * time.Millisecond)
+		}
+		if i > 0 && !slices.EqualFunc(s, seqs[0], func(a, b Logged) bool {
+			return a.ID == b.ID && a.Type == b.Type && a.TicketID == b.TicketID && a.MessageID == b.MessageID
+		}) {
+			t.Fatalf("instances saw different sequences:\n%v\n%v", seqs[0], s)
 		}
 	}
-	t.Fatalf("event %+v never arrived", ev)
-	return nil
 }
 
 func TestBridge(t *testing.T) {
@@ -82,99 +118,149 @@ func TestBridge(t *testing.T) {
 		name string
 		run  func(t *testing.T, url string)
 	}{
-		{"an event of one instance reaches the other with its fields", func(t *testing.T, url string) {
+		{"every instance gets every event, its own too, with its fields, in one order", func(t *testing.T, url string) {
 			a, b := startBridge(t, url), startBridge(t, url)
-			ev := helpdesk.Event{Type: helpdesk.EventMessageCreated, TicketID: 7, MessageID: 70, GroupID: &group}
-			awaitEvent(t, a, b, ev)
-			got := b.rec.events()[0]
-			if got.GroupID == nil || *got.GroupID != group || got.TicketID != 7 || got.MessageID != 70 {
-				t.Errorf("received %+v, want %+v", got, ev)
+			a.b.Publish(helpdesk.Event{Type: helpdesk.EventMessageCreated, TicketID: 7, MessageID: 70, GroupID: &group})
+			a.await(t, 1)
+			b.b.Publish(helpdesk.Event{Type: helpdesk.EventTicketUpdated, TicketID: 8})
+			got := a.await(t, 2)
+			inOrder(t, got, b.await(t, 2))
+			if ev := got[0]; ev.GroupID == nil || *ev.GroupID != group || ev.TicketID != 7 || ev.MessageID != 70 ||
+				ev.Type != helpdesk.EventMessageCreated || got[1].GroupID != nil || got[1].TicketID != 8 {
+				t.Errorf("received %+v", got)
 			}
 		}},
-		{"an instance does not receive its own events back", func(t *testing.T, url string) {
+		{"nothing is lost while a listener reconnects", func(t *testing.T, url string) {
 			a, b := startBridge(t, url), startBridge(t, url)
-			awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketCreated, TicketID: 1})
-			// a's event was committed before b's: had a received its own
-			// it would come first.
-			before := awaitEvent(t, b, a, helpdesk.Event{Type: helpdesk.EventTicketUpdated, TicketID: 2})
-			for _, ev := range before {
-				if ev.TicketID == 1 {
-					t.Fatalf("instance a received its own event %+v", ev)
+			a.b.Publish(ticket(1, nil))
+			b.await(t, 1)
+			killListener(t, b)
+			const n = 300
+			for i := range n { // while b is away (it waits 100 ms before reconnecting) and after
+				a.b.Publish(ticket(int64(i+2), &group))
+				if i%50 == 0 {
+					time.Sleep(20 * time.Millisecond)
 				}
 			}
-		}},
-		{"events of another schema in the same database are ignored", func(t *testing.T, url string) {
-			a, b := startBridge(t, url), startBridge(t, url)
-			other := startBridge(t, storetest.PostgresURL(t))
-			awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketCreated, TicketID: 1}) // both listen now
-			other.b.Publish(helpdesk.Event{Type: helpdesk.EventTicketCreated, TicketID: 666})
-			time.Sleep(50 * time.Millisecond) // committed before a's next one
-			before := awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketUpdated, TicketID: 3})
-			for _, ev := range before {
-				if ev.TicketID == 666 {
-					t.Fatalf("received another schema's event %+v", ev)
-				}
+			inOrder(t, b.await(t, n+1), a.await(t, n+1))
+			if lost := testutil.ToFloat64(a.b.lost) + testutil.ToFloat64(b.b.lost); lost != 0 {
+				t.Errorf("lost = %v", lost)
 			}
 		}},
-		{"the listener reconnects after its connection is killed", func(t *testing.T, url string) {
+		{"an append waits for an older one still uncommitted, so no id is skipped", func(t *testing.T, url string) {
 			a, b := startBridge(t, url), startBridge(t, url)
-			awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketCreated, TicketID: 1})
-			var killed int
-			err := a.pool.QueryRow(context.Background(), `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
-				WHERE application_name = $1`, "wadesk events "+b.b.Origin()).Scan(&killed)
-			if err != nil || killed != 1 {
-				t.Fatalf("terminated %d listener connections (%v), want 1", killed, err)
+			// A slow inserter: it took its id and has not committed yet.
+			ctx := context.Background()
+			slow, err := a.pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
-			awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventMessageUpdated, TicketID: 5, MessageID: 50})
+			defer slow.Rollback(ctx)
+			if _, err := slow.Exec(ctx, appendLock); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := slow.Exec(ctx, appendSQL, []string{helpdesk.EventTicketCreated}, []int64{1}, []int64{0},
+				[]*int64{nil}, time.Now().UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+			b.b.Publish(ticket(2, nil)) // a later id must not become visible first
+			time.Sleep(300 * time.Millisecond)
+			if got := a.f.events(); len(got) != 0 {
+				t.Fatalf("read %v while an older append was uncommitted", got)
+			}
+			if err := slow.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := a.await(t, 2)
+			inOrder(t, got, b.await(t, 2))
+			if got[0].TicketID != 1 || got[1].TicketID != 2 {
+				t.Errorf("order %v, want the slow append's first", got)
+			}
 		}},
-		{"malformed and unknown notifications are ignored", func(t *testing.T, url string) {
+		{"an append the database refuses is retried, not lost", func(t *testing.T, url string) {
 			a, b := startBridge(t, url), startBridge(t, url)
-			awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketCreated, TicketID: 1})
-			for _, p := range []string{`not json`, `{"type":"user.deleted","ticket_id":9,"origin":"x","schema":"` + a.b.schema + `"}`,
-				`{"type":"ticket.updated","ticket_id":0,"origin":"x","schema":"` + a.b.schema + `"}`} {
-				if _, err := a.pool.Exec(context.Background(), `SELECT pg_notify($1, $2)`, BridgeChannel, p); err != nil {
-					t.Fatal(err)
-				}
+			ctx := context.Background()
+			if _, err := a.pool.Exec(ctx, `ALTER TABLE event_log RENAME TO event_log_away`); err != nil {
+				t.Fatal(err)
 			}
-			before := awaitEvent(t, a, b, helpdesk.Event{Type: helpdesk.EventTicketUpdated, TicketID: 4})
-			for _, ev := range before {
-				if ev.TicketID != 1 {
-					t.Fatalf("received %+v from a malformed or unknown notification", ev)
+			a.b.Publish(ticket(1, nil))
+			time.Sleep(300 * time.Millisecond) // a few failed tries
+			if _, err := a.pool.Exec(ctx, `ALTER TABLE event_log_away RENAME TO event_log`); err != nil {
+				t.Fatal(err)
+			}
+			b.await(t, 1)
+			if lost := testutil.ToFloat64(a.b.lost); lost != 0 {
+				t.Errorf("lost = %v", lost)
+			}
+		}},
+		{"events queued at shutdown are appended", func(t *testing.T, url string) {
+			a := startBridge(t, url)
+			for i := range 50 {
+				a.b.Publish(ticket(int64(i+1), nil))
+			}
+			a.stop()
+			b := startBridge(t, url)
+			var n int
+			if err := b.pool.QueryRow(context.Background(), `SELECT COUNT(*) FROM event_log`).Scan(&n); err != nil || n != 50 {
+				t.Fatalf("%d events in the log (%v), want 50", n, err)
+			}
+			a.b.Publish(ticket(99, nil)) // after Run returned
+			if lost := testutil.ToFloat64(a.b.lost); lost != 1 {
+				t.Errorf("lost = %v, want 1 (the event published after shutdown)", lost)
+			}
+			if b.f.head != 50 {
+				t.Errorf("a new instance follows from %d, want 50", b.f.head)
+			}
+		}},
+		{"another schema's events are not read; unknown rows are skipped", func(t *testing.T, url string) {
+			a, b := startBridge(t, url), startBridge(t, url)
+			other := startBridge(t, logURL(t))
+			other.b.Publish(ticket(666, nil))
+			other.await(t, 1)
+			if _, err := a.pool.Exec(context.Background(), `INSERT INTO event_log (type, ticket_id, created_at)
+				VALUES ('user.deleted', 9, 0), ('ticket.updated', 0, 0)`); err != nil {
+				t.Fatal(err)
+			}
+			a.b.Publish(ticket(3, nil))
+			for _, in := range []*instance{a, b} {
+				if got := in.await(t, 1); len(got) != 1 || got[0].TicketID != 3 {
+					t.Errorf("received %v, want only ticket 3", got)
 				}
 			}
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.run(t, storetest.PostgresURL(t))
+			c.run(t, logURL(t))
 		})
 	}
 }
 
-// TestBridgeDecode covers the filter without a database.
-func TestBridgeDecode(t *testing.T) {
-	b := &Bridge{origin: "me", schema: "s1"}
-	cases := []struct {
-		name    string
-		payload string
-		ok      bool
-	}{
-		{"another instance's message event", `{"type":"message.created","ticket_id":3,"message_id":4,"group_id":5,"origin":"you","schema":"s1"}`, true},
-		{"own event", `{"type":"message.created","ticket_id":3,"message_id":4,"origin":"me","schema":"s1"}`, false},
-		{"other schema", `{"type":"ticket.created","ticket_id":3,"origin":"you","schema":"s2"}`, false},
-		{"unknown type", `{"type":"ticket.deleted","ticket_id":3,"origin":"you","schema":"s1"}`, false},
-		{"no ticket", `{"type":"ticket.created","origin":"you","schema":"s1"}`, false},
-		{"not JSON", `ticket.created`, false},
+// TestBridgeArchive: a stream resuming beyond the ring reads the log, or
+// is told to reload once the cleanup pruned what it missed.
+func TestBridgeArchive(t *testing.T) {
+	url := logURL(t)
+	a := startBridge(t, url)
+	for i := range 5 {
+		a.b.Publish(ticket(int64(i+1), nil))
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if _, ok := b.decode(c.payload); ok != c.ok {
-				t.Errorf("decode(%s) ok = %v, want %v", c.payload, ok, c.ok)
-			}
-		})
+	ids := a.await(t, 5)
+	got, err := a.b.After(context.Background(), ids[1].ID, 2)
+	if err != nil || len(got) != 2 || got[0].ID != ids[2].ID || got[1].ID != ids[3].ID {
+		t.Fatalf("After(%d, 2) = %v, %v; want ids %d, %d", ids[1].ID, got, err, ids[2].ID, ids[3].ID)
 	}
-	round, ok := (&Bridge{origin: "you", schema: "s1"}).decode(b.encode(helpdesk.Event{Type: helpdesk.EventTicketUpdated, TicketID: 9}))
-	if !ok || round.TicketID != 9 || round.GroupID != nil {
-		t.Errorf("encode/decode round trip = %+v, %v", round, ok)
+	// The cleanup deletes the oldest ids first (jobs.CleanupWorker).
+	if _, err := a.pool.Exec(context.Background(), `DELETE FROM event_log WHERE id <= $1`, int64(ids[2].ID)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		after uint64
+		err   error
+		n     int
+	}{{ids[1].ID, ErrTooOld, 0}, {ids[2].ID, ErrTooOld, 0}, {ids[3].ID, nil, 1}, {0, ErrTooOld, 0}} {
+		got, err := a.b.After(context.Background(), c.after, 100)
+		if err != c.err || len(got) != c.n {
+			t.Errorf("After(%d) after pruning = %v, %v; want %d events, %v", c.after, got, err, c.n, c.err)
+		}
 	}
 }

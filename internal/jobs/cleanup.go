@@ -35,6 +35,12 @@ const InboxRetention = 14 * 24 * time.Hour
 // for a message well within 30 days, so older rows can only be such orphans.
 const PendingStatusRetention = 30 * 24 * time.Hour
 
+// EventLogRetention is how long the PostgreSQL event log keeps events for
+// browsers resuming their live stream (Last-Event-ID); a browser away
+// longer reloads instead. The cleanup runs hourly, so rows live up to an
+// hour more.
+const EventLogRetention = 15 * time.Minute
+
 // CleanupWorker runs CleanupArgs.
 type CleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
@@ -71,6 +77,12 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 	if _, err := w.DB.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`,
 		now-helpdesk.IdempotencyKeyTTL.Milliseconds()); err != nil {
 		return fmt.Errorf("cleanup: idempotency keys: %w", err)
+	}
+	// The oldest ids first, never a row after one that stays: a stream
+	// resuming after a kept id finds every later one (events.Bridge.After).
+	if _, err := w.DB.ExecContext(ctx, `DELETE FROM event_log WHERE id <= (SELECT MAX(id) FROM event_log WHERE created_at < $1)`,
+		now-EventLogRetention.Milliseconds()); err != nil {
+		return fmt.Errorf("cleanup: event log: %w", err)
 	}
 	if w.Optimize != nil {
 		if err := w.Optimize(ctx); err != nil {

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,6 +54,43 @@ func TestCleanupDeletesOrphanedPendingStatuses(t *testing.T) {
 			if kept := n == 1; kept != c.kept {
 				t.Errorf("%s (%v old): kept = %v, want %v", c.wamid, c.age, kept, c.kept)
 			}
+		}
+	})
+}
+
+// TestCleanupPrunesTheEventLog: events past EventLogRetention go, oldest
+// ids first — none after a row that stays, even one stamped earlier (a
+// clock step back), so a stream resuming after a kept id misses nothing.
+func TestCleanupPrunesTheEventLog(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		w := db.Writer()
+		ages := []time.Duration{time.Hour, EventLogRetention + time.Minute, time.Minute, EventLogRetention + 2*time.Minute, time.Second}
+		for i, age := range ages {
+			if _, err := w.ExecContext(ctx, `INSERT INTO event_log (type, ticket_id, created_at) VALUES ('ticket.updated', $1, $2)`,
+				i+1, now.Add(-age).UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := (&CleanupWorker{DB: w, Now: func() time.Time { return now }}).Work(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		var kept []int64
+		rows, err := w.QueryContext(ctx, `SELECT ticket_id FROM event_log ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, id)
+		}
+		if fmt.Sprint(kept) != "[5]" { // up to the newest expired row (4), the fresh one before it too
+			t.Errorf("kept %v, want [5]", kept)
 		}
 	})
 }

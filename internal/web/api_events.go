@@ -13,17 +13,31 @@ import (
 
 // EventFrame is one Server-Sent Event: id, event type and its JSON data.
 type EventFrame struct {
-	ID   uint64
-	Type string // ticket.created, ticket.updated, message.created, message.updated
+	// ID is the event's position; a client resumes after it by sending it
+	// back as Last-Event-ID.
+	ID uint64
+	// Type is ticket.created, ticket.updated, message.created,
+	// message.updated or EventResync; empty, the frame only moves the
+	// client's position (an "id:" line alone, which browsers record
+	// without dispatching anything).
+	Type string
 	Data []byte // the contract's JSON of the ticket or message, on one line
 }
 
+// EventResync tells a client that events it missed can no longer be
+// replayed (its Last-Event-ID is too old or unknown): it should reload what
+// it shows. Its data is {}. An extra type beside the contract's four;
+// clients that do not listen for it lose nothing they had before.
+const EventResync = "resync"
+
 // EventSource is the live feed behind GET /api/v1/events (internal/events.Hub).
 type EventSource interface {
-	// Subscribe returns the frames whose ticket group visible lets through.
-	// The channel is closed when the subscriber is too slow and dropped,
-	// or when the source shuts down; cancel releases the subscription.
-	Subscribe(visible func(groupID *int64) bool) (frames <-chan EventFrame, cancel func())
+	// Subscribe returns the frames after lastEventID (the request's
+	// Last-Event-ID; empty: from now on) whose ticket group visible lets
+	// through, the missed ones first. The channel is closed when the
+	// source shuts down or cannot go on (the client reconnects and
+	// resumes); cancel releases the subscription.
+	Subscribe(lastEventID string, visible func(groupID *int64) bool) (frames <-chan EventFrame, cancel func())
 }
 
 // DefaultKeepAlive is how often an idle event stream gets a comment line,
@@ -54,7 +68,9 @@ func (s *Server) EventData(ctx context.Context, ev helpdesk.Event) ([]byte, erro
 // EventsHandler serves GET /api/v1/events as text/event-stream. Admins get
 // every event; agents only those of tickets in their groups (re-read at
 // each keep-alive, so a membership change takes effect within one
-// interval). Mount it with HandleAPI.
+// interval), replayed ones exactly as live ones. A client reconnecting
+// with Last-Event-ID (browsers do it by themselves) first gets what it
+// missed. Mount it with HandleAPI.
 func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Handler {
 	if keepAlive <= 0 {
 		keepAlive = DefaultKeepAlive
@@ -66,7 +82,7 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 			WriteError(w, r, err)
 			return
 		}
-		frames, cancel := src.Subscribe(vis.visible)
+		frames, cancel := src.Subscribe(r.Header.Get("Last-Event-ID"), vis.visible)
 		defer cancel()
 
 		rc := http.NewResponseController(w)
@@ -90,10 +106,13 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 				return
 			case f, ok := <-frames:
 				if !ok {
-					return // dropped as too slow, or shutting down: the client reconnects
+					return // shutting down, or the source cannot go on: the client reconnects
 				}
-				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", f.ID, f.Type, f.Data); err != nil {
+				if err := writeFrame(w, f); err != nil {
 					return
+				}
+				if len(frames) > 0 {
+					continue // more are ready: one flush for all of them
 				}
 			case <-tick.C:
 				if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
@@ -108,6 +127,16 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 			}
 		}
 	})
+}
+
+func writeFrame(w http.ResponseWriter, f EventFrame) error {
+	var err error
+	if f.Type == "" {
+		_, err = fmt.Fprintf(w, "id: %d\n\n", f.ID)
+	} else {
+		_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", f.ID, f.Type, f.Data)
+	}
+	return err
 }
 
 // groupFilter is one stream's visibility rule, read by the event source's
