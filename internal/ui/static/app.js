@@ -169,6 +169,17 @@
       const d = parse(e);
       if (d && String(d.ticket_id) === currentTicket()) debounce(`m-${d.id}`, () => upsertMessage(d.id, false), 60);
     });
+    // The browser resumes a broken stream with Last-Event-ID and gets what
+    // it missed; "resync" means the server no longer has it (the page was
+    // away too long): reload, unless a reply is being written.
+    es.addEventListener('resync', () => {
+      const draft = $('#composer textarea');
+      if (draft && draft.value.trim()) {
+        toast('Live updates were interrupted. Reload the page to see the latest changes.', 'err');
+        return;
+      }
+      location.reload();
+    });
     document.body.dataset.live = 'connecting';
     es.addEventListener('open', () => { document.body.dataset.live = 'on'; });
     es.addEventListener('error', () => { document.body.dataset.live = 'off'; });
@@ -243,6 +254,16 @@
 
     const autosize = () => { text.style.height = 'auto'; text.style.height = Math.min(text.scrollHeight, 160) + 'px'; };
     text.addEventListener('input', autosize);
+    // The customer sees "typing…" while an agent writes a reply (when the
+    // channel has typing_indicator on; the server decides and sends at most
+    // one per 20 s, so one request per 20 s of typing is enough).
+    let typingAt = 0;
+    text.addEventListener('input', () => {
+      if (note.checked || form.dataset.windowOpen !== 'true' || !text.value.trim()) return;
+      if (Date.now() - typingAt < 20000) return;
+      typingAt = Date.now();
+      api('POST', `/api/v1/tickets/${form.dataset.ticket}/typing`).catch(() => {});
+    });
     text.addEventListener('keydown', e => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
     });
