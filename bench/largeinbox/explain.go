@@ -83,7 +83,7 @@ func (b *bench) matchCounts(ctx context.Context, words []string, w io.Writer) er
 		q := "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH $1"
 		arg := `"` + word + `"*`
 		if db.Dialect() == store.Postgres {
-			q = "SELECT COUNT(*) FROM messages WHERE to_tsvector('simple', text) @@ to_tsquery('simple', $1)"
+			q = "SELECT COUNT(*) FROM messages WHERE text_tsv @@ to_tsquery('simple', $1)"
 			arg = word + ":*"
 		}
 		var n int64

@@ -62,7 +62,7 @@ const searchSetLimit = 20000
 
 // ticketSearch returns a condition on tickets t that is true when the title
 // or any message of the ticket contains every word (as a prefix), adding
-// its one argument to a. It returns "" when the query has no words.
+// its arguments to a. It returns "" when the query has no words.
 //
 // A list is ordered by activity and wants one page, so there are two ways
 // to answer it: collect every matching ticket from the full-text index and
@@ -77,23 +77,11 @@ func (r reads) ticketSearch(ctx context.Context, query string, a *args) (string,
 	if r.d == Postgres {
 		return r.pgTicketSearch(ctx, words, a)
 	}
-	// FTS5: each word as a quoted string with a prefix star; juxtaposed
-	// phrases are ANDed. Quoting makes keywords such as AND/OR/NEAR literal.
-	for i, w := range words {
-		words[i] = `"` + w + `"*`
-	}
-	p := a.add(strings.Join(words, " "))
-	// Always from the FTS indexes outward: FTS5 answers a prefix query by
-	// merging whole doclists, so checking one ticket costs as much as
-	// listing every match. Message ids map to tickets through the narrow
-	// messages_id_ticket index (migration 00006), not the wide rows.
-	return "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + p +
-		" UNION ALL SELECT m.ticket_id FROM messages m INDEXED BY messages_id_ticket WHERE m.id IN" +
-		" (SELECT rowid FROM messages_fts WHERE messages_fts MATCH " + p + "))", nil
+	return r.sqliteTicketSearch(ctx, words, sqliteSearchSetLimit, a)
 }
 
 // pgTicketSearch picks the plan by the planner's estimate of matching
-// messages (from the statistics ANALYZE keeps on the GIN expression; the
+// messages (from the statistics ANALYZE keeps on messages.text_tsv; the
 // EXPLAIN costs well under a millisecond, where counting the matches of a
 // common word costs a second). Few matches: collect the matching tickets.
 // Many: walk the inbox in order and check each ticket's messages, which
@@ -108,7 +96,7 @@ func (r reads) pgTicketSearch(ctx context.Context, words []string, a *args) (str
 	value := strings.Join(words, " & ")
 	var plan string
 	err := r.q.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON)
-		SELECT 1 FROM messages WHERE to_tsvector('simple', text) @@ to_tsquery('simple', $1)`, value).Scan(&plan)
+		SELECT 1 FROM messages WHERE text_tsv @@ to_tsquery('simple', $1)`, value).Scan(&plan)
 	if err != nil {
 		return "", fmt.Errorf("search estimate: %w", err)
 	}
@@ -120,16 +108,19 @@ func (r reads) pgTicketSearch(ctx context.Context, words []string, a *args) (str
 	if err := json.Unmarshal([]byte(plan), &est); err != nil || len(est) == 0 {
 		return "", fmt.Errorf("search estimate: unexpected EXPLAIN output: %v", err)
 	}
+	// messages.text_tsv is the stored to_tsvector('simple', text) (migration
+	// 00013): rechecks of lossy GIN bitmap pages and the per-ticket EXISTS
+	// read it instead of parsing the text again.
 	tsq := "to_tsquery('simple', " + a.add(value) + ")"
 	if est[0].Plan.Rows < searchSetLimit {
 		return "t.id IN (SELECT id FROM tickets WHERE to_tsvector('simple', title) @@ " + tsq +
-			" UNION ALL SELECT ticket_id FROM messages WHERE to_tsvector('simple', text) @@ " + tsq + ")", nil
+			" UNION ALL SELECT ticket_id FROM messages WHERE text_tsv @@ " + tsq + ")", nil
 	}
 	// OFFSET 0 keeps the EXISTS a per-ticket check: without it PostgreSQL
 	// may turn it into a hashed subplan that first lists every match (8 s
 	// instead of 7 ms for a prefix in 200,000 messages).
 	return "(to_tsvector('simple', t.title) @@ " + tsq +
-		" OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND to_tsvector('simple', m.text) @@ " + tsq + " OFFSET 0))", nil
+		" OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.text_tsv @@ " + tsq + " OFFSET 0))", nil
 }
 
 // explain returns the plan of a read query: EXPLAIN QUERY PLAN as an
