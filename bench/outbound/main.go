@@ -24,7 +24,11 @@ import (
 	"time"
 )
 
-func main() {
+func main() { os.Exit(benchMain()) }
+
+// benchMain runs the benchmark and returns the exit code (deferred work,
+// such as the CPU profile, is done by then).
+func benchMain() int {
 	var o options
 	caps := flag.String("caps", "80,1000", "per-number caps to measure (messages per second), comma-separated")
 	flag.Float64Var(&o.Seconds, "seconds", 10, "seconds of sending at each cap (messages = cap × seconds)")
@@ -34,6 +38,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 3*time.Minute, "bound for each cap's run")
 	flag.BoolVar(&o.Statuses, "statuses", false, "let the simulator send status webhooks back (more load on the database)")
 	target := flag.Float64("target", 95, "exit 1 if a run achieves less than this percentage of its cap")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the sending phase (wadesk, River, SQLite, the simulator) to this file; with several caps, to FILE.<cap>")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -44,12 +49,16 @@ func main() {
 		c, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || c < 1 || c > 1000 {
 			fmt.Fprintf(os.Stderr, "bench: bad cap %q (1..1000)\n", s)
-			os.Exit(2)
+			return 2
 		}
-		r, err := run(ctx, o, c)
+		oc := o
+		if o.CPUProfile != "" && strings.Contains(*caps, ",") {
+			oc.CPUProfile += "." + strconv.Itoa(c)
+		}
+		r, err := run(ctx, oc, c)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+			return 1
 		}
 		fmt.Println(r)
 		if r.percent() < *target || r.RateLimited > 0 || r.Failed > 0 {
@@ -58,6 +67,7 @@ func main() {
 	}
 	if failed {
 		fmt.Println("BELOW TARGET")
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

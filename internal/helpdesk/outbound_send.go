@@ -17,6 +17,13 @@ import (
 // A job that finds an attempt begun and never recorded does not send again:
 // the process died while Meta may have accepted the message, so it becomes
 // "unknown" for an agent to check and retry by hand.
+//
+// Each write step also has a …Tx form that runs inside a transaction the
+// caller owns: the send worker commits the steps of concurrent sends in one
+// transaction (internal/outbound's group commit). The order holds all the
+// same, since the worker calls the Cloud API only once BeginSendTx's
+// transaction committed. Like any function given to Service.Update, a
+// …Tx step may run twice when its transaction is retried.
 
 // SendAction is what the worker should do with a message now.
 type SendAction int
@@ -92,24 +99,9 @@ func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, e
 // (then the message is now unknown).
 func (o *Outbox) BeginSend(ctx context.Context, messageID int64) (*SendAttempt, error) {
 	var a *SendAttempt
-	err := o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		var err error
-		a, err = tx.StartSendAttempt(ctx, messageID, o.s.Now())
-		if err == nil || !isNotFound(err) {
-			return err
-		}
-		// Not queued any more, or an attempt is open: find out which.
-		a = nil
-		m, err := tx.MessageByID(ctx, messageID)
-		if err != nil || m.Status != StatusQueued {
-			return err
-		}
-		open, err := tx.OpenSendAttempt(ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		return o.markUnknown(ctx, tx, ev, m, open, &MessageError{Title: "delivery unknown",
-			Message: "wadesk stopped while handing this message to WhatsApp; it may or may not have been sent. Check with the customer, then retry if needed."})
+	err := o.s.Update(ctx, func(tx Tx, ev *Events) (err error) {
+		a, err = o.BeginSendTx(ctx, tx, ev, messageID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("helpdesk: begin send %d: %w", messageID, err)
@@ -117,62 +109,90 @@ func (o *Outbox) BeginSend(ctx context.Context, messageID int64) (*SendAttempt, 
 	return a, nil
 }
 
+// BeginSendTx is BeginSend in tx; the attempt may be used once tx committed.
+func (o *Outbox) BeginSendTx(ctx context.Context, tx Tx, ev *Events, messageID int64) (*SendAttempt, error) {
+	a, err := tx.StartSendAttempt(ctx, messageID, o.s.Now())
+	if err == nil || !isNotFound(err) {
+		return a, err
+	}
+	// Not queued any more, or an attempt is open: find out which.
+	m, err := tx.MessageByID(ctx, messageID)
+	if err != nil || m.Status != StatusQueued {
+		return nil, err
+	}
+	open, err := tx.OpenSendAttempt(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return nil, o.markUnknown(ctx, tx, ev, m, open, &MessageError{Title: "delivery unknown",
+		Message: "wadesk stopped while handing this message to WhatsApp; it may or may not have been sent. Check with the customer, then retry if needed."})
+}
+
 // RecordAccepted stores the wamid Meta returned: the message is accepted,
 // statuses that arrived before the wamid are applied, the ticket's
 // last_outbound_at moves forward.
 func (o *Outbox) RecordAccepted(ctx context.Context, p *SendPlan, a *SendAttempt, wamid string) error {
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error { return o.RecordAcceptedTx(ctx, tx, ev, p, a, wamid) })
+}
+
+// RecordAcceptedTx is RecordAccepted in tx.
+func (o *Outbox) RecordAcceptedTx(ctx context.Context, tx Tx, ev *Events, p *SendPlan, a *SendAttempt, wamid string) error {
 	m := p.Message
-	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		now := o.s.Now()
-		if err := o.finish(ctx, tx, a, AttemptAccepted, nil, now); err != nil {
-			return err
-		}
-		if err := tx.MarkMessageAccepted(ctx, m.ID, wamid, now); err != nil {
-			return err
-		}
-		if err := tx.TicketOutboundActivity(ctx, m.TicketID, now, true); err != nil {
-			return err
-		}
-		ev.Add(Event{Type: EventMessageUpdated, TicketID: m.TicketID, MessageID: m.ID, GroupID: p.Ticket.GroupID})
-		return o.s.ApplyPendingStatuses(ctx, tx, ev, *m.ChannelID, wamid)
-	})
+	now := o.s.Now()
+	if err := o.finish(ctx, tx, a, AttemptAccepted, nil, now); err != nil {
+		return err
+	}
+	if err := tx.MarkMessageAccepted(ctx, m.ID, wamid, now); err != nil {
+		return err
+	}
+	if err := tx.TicketOutboundActivity(ctx, m.TicketID, now, true); err != nil {
+		return err
+	}
+	ev.Add(Event{Type: EventMessageUpdated, TicketID: m.TicketID, MessageID: m.ID, GroupID: p.Ticket.GroupID})
+	return o.s.ApplyPendingStatuses(ctx, tx, ev, *m.ChannelID, wamid)
 }
 
 // RecordFailed fails the message for good with Meta's reason (a nil
 // attempt: failed before any call, e.g. the channel is gone).
 func (o *Outbox) RecordFailed(ctx context.Context, a *SendAttempt, messageID int64, reason *MessageError) error {
-	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		m, err := tx.MessageByID(ctx, messageID)
-		if err != nil {
-			return err
-		}
-		now := o.s.Now()
-		if err := o.finish(ctx, tx, a, AttemptFailed, reason, now); err != nil {
-			return err
-		}
-		m.Status, m.Error, m.UpdatedAt = StatusFailed, reason, now
-		if err := tx.UpdateMessage(ctx, m); err != nil {
-			return err
-		}
-		return o.messageEvent(ctx, tx, ev, m)
-	})
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error { return o.RecordFailedTx(ctx, tx, ev, a, messageID, reason) })
+}
+
+// RecordFailedTx is RecordFailed in tx.
+func (o *Outbox) RecordFailedTx(ctx context.Context, tx Tx, ev *Events, a *SendAttempt, messageID int64, reason *MessageError) error {
+	m, err := tx.MessageByID(ctx, messageID)
+	if err != nil {
+		return err
+	}
+	now := o.s.Now()
+	if err := o.finish(ctx, tx, a, AttemptFailed, reason, now); err != nil {
+		return err
+	}
+	m.Status, m.Error, m.UpdatedAt = StatusFailed, reason, now
+	if err := tx.UpdateMessage(ctx, m); err != nil {
+		return err
+	}
+	return o.messageEvent(ctx, tx, ev, m)
 }
 
 // RecordRetry closes an attempt that failed transiently; the message stays
 // queued (its last error kept) and the job retries after a backoff.
 func (o *Outbox) RecordRetry(ctx context.Context, a *SendAttempt, reason *MessageError) error {
-	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		m, err := tx.MessageByID(ctx, a.MessageID)
-		if err != nil {
-			return err
-		}
-		now := o.s.Now()
-		if err := o.finish(ctx, tx, a, AttemptRetry, reason, now); err != nil {
-			return err
-		}
-		m.Error, m.UpdatedAt = reason, now
-		return tx.UpdateMessage(ctx, m)
-	})
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error { return o.RecordRetryTx(ctx, tx, ev, a, reason) })
+}
+
+// RecordRetryTx is RecordRetry in tx.
+func (o *Outbox) RecordRetryTx(ctx context.Context, tx Tx, ev *Events, a *SendAttempt, reason *MessageError) error {
+	m, err := tx.MessageByID(ctx, a.MessageID)
+	if err != nil {
+		return err
+	}
+	now := o.s.Now()
+	if err := o.finish(ctx, tx, a, AttemptRetry, reason, now); err != nil {
+		return err
+	}
+	m.Error, m.UpdatedAt = reason, now
+	return tx.UpdateMessage(ctx, m)
 }
 
 // RecordPaused closes an attempt that Meta refused because the channel's
@@ -180,13 +200,16 @@ func (o *Outbox) RecordRetry(ctx context.Context, a *SendAttempt, reason *Messag
 // with the reason (visible in the API), and the message stays queued until
 // the channel is active again.
 func (o *Outbox) RecordPaused(ctx context.Context, a *SendAttempt, channelID int64, reason *MessageError) error {
-	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		now := o.s.Now()
-		if err := o.finish(ctx, tx, a, AttemptPaused, reason, now); err != nil {
-			return err
-		}
-		return o.setChannelError(ctx, tx, channelID, reason, now)
-	})
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error { return o.RecordPausedTx(ctx, tx, ev, a, channelID, reason) })
+}
+
+// RecordPausedTx is RecordPaused in tx.
+func (o *Outbox) RecordPausedTx(ctx context.Context, tx Tx, ev *Events, a *SendAttempt, channelID int64, reason *MessageError) error {
+	now := o.s.Now()
+	if err := o.finish(ctx, tx, a, AttemptPaused, reason, now); err != nil {
+		return err
+	}
+	return o.setChannelError(ctx, tx, channelID, reason, now)
 }
 
 // PauseChannel puts a channel in error status because Meta refused its
@@ -217,13 +240,16 @@ func (o *Outbox) setChannelError(ctx context.Context, tx Tx, channelID int64, re
 // connection broke after the request was sent): the message becomes
 // unknown instead of being sent a second time.
 func (o *Outbox) RecordUnknown(ctx context.Context, a *SendAttempt, reason *MessageError) error {
-	return o.s.Update(ctx, func(tx Tx, ev *Events) error {
-		m, err := tx.MessageByID(ctx, a.MessageID)
-		if err != nil {
-			return err
-		}
-		return o.markUnknown(ctx, tx, ev, m, a, reason)
-	})
+	return o.s.Update(ctx, func(tx Tx, ev *Events) error { return o.RecordUnknownTx(ctx, tx, ev, a, reason) })
+}
+
+// RecordUnknownTx is RecordUnknown in tx.
+func (o *Outbox) RecordUnknownTx(ctx context.Context, tx Tx, ev *Events, a *SendAttempt, reason *MessageError) error {
+	m, err := tx.MessageByID(ctx, a.MessageID)
+	if err != nil {
+		return err
+	}
+	return o.markUnknown(ctx, tx, ev, m, a, reason)
 }
 
 func (o *Outbox) markUnknown(ctx context.Context, tx Tx, ev *Events, m *Message, a *SendAttempt, reason *MessageError) error {

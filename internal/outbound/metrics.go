@@ -12,6 +12,7 @@ type metrics struct {
 	sends       *prometheus.CounterVec
 	rateLimited prometheus.Counter
 	sendSeconds prometheus.Histogram
+	commitBatch prometheus.Histogram // send steps per shared transaction (group_commit.go)
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -22,11 +23,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Sends Meta refused with 130429 (throughput exceeded)."}),
 		sendSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wadesk_outbound_send_seconds",
 			Help: "Duration of POST /messages calls.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
+		commitBatch: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wadesk_outbound_commit_batch_size",
+			Help: "Send steps (attempts begun, outcomes) committed per transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 8)}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.sends, m.rateLimited, m.sendSeconds} {
+	for _, c := range []prometheus.Collector{m.sends, m.rateLimited, m.sendSeconds, m.commitBatch} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("outbound: metrics: %w", err)
 		}

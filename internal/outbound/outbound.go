@@ -55,6 +55,7 @@ type Dispatcher struct {
 	limits  *limits
 	turns   *turns
 	metrics *metrics
+	steps   sendSteps // the send steps' writes, committed together with concurrent workers'
 
 	mu      sync.Mutex
 	clients map[int64]cachedClient // channel id → client for its current token
@@ -92,6 +93,7 @@ func New(o Options) (*Dispatcher, error) {
 	if d.metrics, err = newMetrics(o.Registry); err != nil {
 		return nil, err
 	}
+	d.steps = sendSteps{o: o.Outbox, g: newGroupCommit(d.svc.Update, func(n int) { d.metrics.commitBatch.Observe(float64(n)) })}
 	return d, nil
 }
 

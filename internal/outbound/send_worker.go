@@ -86,7 +86,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[helpdesk.SendMessa
 	if err := d.limits.waitNumber(ctx, p.Channel.ID, p.Channel.RateLimit); err != nil {
 		return err
 	}
-	a, err := d.outbox.BeginSend(ctx, id)
+	a, err := d.steps.begin(ctx, id)
 	if a == nil || err != nil {
 		return err
 	}
@@ -114,10 +114,10 @@ func (w *SendWorker) record(ctx context.Context, p *helpdesk.SendPlan, a *helpde
 	if sendErr == nil {
 		if wamid := resp.MessageID(); wamid != "" {
 			outcome(helpdesk.AttemptAccepted)
-			return d.outbox.RecordAccepted(ctx, p, a, wamid)
+			return d.steps.accepted(ctx, p, a, wamid)
 		}
 		outcome(helpdesk.AttemptUnknown)
-		return d.outbox.RecordUnknown(ctx, a, &helpdesk.MessageError{Title: "delivery unknown",
+		return d.steps.unknown(ctx, a, &helpdesk.MessageError{Title: "delivery unknown",
 			Message: "the Cloud API accepted the request but returned no message id"})
 	}
 	reason := reasonOf(sendErr)
@@ -131,23 +131,23 @@ func (w *SendWorker) record(ctx context.Context, p *helpdesk.SendPlan, a *helpde
 		outcome(helpdesk.AttemptPaused)
 		d.log.Warn("outbound: channel credentials refused; sends paused", "channel_id", p.Channel.ID,
 			"code", reason.Code, "error", sendErr)
-		if err := d.outbox.RecordPaused(ctx, a, p.Channel.ID, reason); err != nil {
+		if err := d.steps.paused(ctx, a, p.Channel.ID, reason); err != nil {
 			return err
 		}
 		return river.JobSnooze(d.o.PauseCheck)
 	case whatsapp.IsWindowClosed(sendErr):
 		outcome(helpdesk.AttemptFailed)
-		return d.outbox.RecordFailed(ctx, a, id, reason)
+		return d.steps.failed(ctx, a, id, reason)
 	case !neverSent(sendErr):
 		outcome(helpdesk.AttemptUnknown)
 		d.log.Warn("outbound: send outcome unknown", "message_id", id, "error", sendErr)
 		reason.Title = "delivery unknown"
 		reason.Message = "the connection to WhatsApp broke after the message was sent (" + sendErr.Error() +
 			"); it may or may not have arrived. Check with the customer, then retry if needed."
-		return d.outbox.RecordUnknown(ctx, a, reason)
+		return d.steps.unknown(ctx, a, reason)
 	case whatsapp.IsRetryable(sendErr) && attempt < d.o.MaxAttempts:
 		outcome(helpdesk.AttemptRetry)
-		if err := d.outbox.RecordRetry(ctx, a, reason); err != nil {
+		if err := d.steps.retry(ctx, a, reason); err != nil {
 			return err
 		}
 		wait := backoff(sendErr, attempt, d.o.RetryBase, d.o.RetryMax, jitter)
@@ -158,7 +158,7 @@ func (w *SendWorker) record(ctx context.Context, p *helpdesk.SendPlan, a *helpde
 		reason.Message = fmt.Sprintf("%s (gave up after %d attempts)", reason.Message, attempt)
 	}
 	outcome(helpdesk.AttemptFailed)
-	return d.outbox.RecordFailed(ctx, a, id, reason)
+	return d.steps.failed(ctx, a, id, reason)
 }
 
 // upload makes sure every file of the message is uploaded to the Cloud API
