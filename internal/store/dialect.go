@@ -208,35 +208,6 @@ func pgQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// searchWorkMem is PostgreSQL's work_mem for a ticket search. A GIN scan
-// of a common prefix (refund:*) collects its rows in a bitmap that goes
-// lossy beyond work_mem (default 4 MB), and then every row on the lossy
-// pages is read and rechecked: "refund card" at 5M messages rechecked
-// 245,000 rows for 2,874 matches (1.2-1.7 s; 0.33 s with 32 MB).
-const searchWorkMem = "32MB"
-
-// withSearchMemory runs fn on the reads' querier; for a PostgreSQL search
-// outside a transaction, in a read-only transaction whose work_mem is
-// searchWorkMem (SET LOCAL: the pooled connection keeps its default).
-func (r reads) withSearchMemory(ctx context.Context, search bool, fn func(q querier) error) error {
-	pool, ok := r.q.(*sql.DB)
-	if !search || r.d != Postgres || !ok {
-		return fn(r.q)
-	}
-	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }() // after Commit: ErrTxDone, ignored
-	if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '"+searchWorkMem+"'"); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // explain returns the plan of a read query: EXPLAIN QUERY PLAN as an
 // indented tree on SQLite; on PostgreSQL EXPLAIN ANALYZE with buffers (the
 // query runs, so its real row counts and timings are shown).

@@ -58,11 +58,7 @@ func (r reads) ListTickets(ctx context.Context, q helpdesk.TicketQuery) ([]helpd
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
 	}
-	var ts []helpdesk.Ticket
-	err = r.withSearchMemory(ctx, q.Search != "", func(qr querier) error {
-		ts, err = queryAll(ctx, qr, scanTicket, query, a...)
-		return err
-	})
+	ts, err := queryAll(ctx, r.q, scanTicket, query, a...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
 	}
