@@ -79,8 +79,10 @@ func (b *Bridge) listenOnce(ctx context.Context) (connected bool, err error) {
 	}
 }
 
-// await waits for a notification of this schema, then takes the others
-// already queued, as one read covers them all.
+// await waits for a notification of this schema. Each append sends one,
+// so there is one read per batch appended by any instance; a read that
+// finds rows a later notification announces makes that read a cheap
+// empty one.
 func (b *Bridge) await(ctx context.Context, conn *pgx.Conn) error {
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -88,18 +90,7 @@ func (b *Bridge) await(ctx context.Context, conn *pgx.Conn) error {
 			return err
 		}
 		if n.Payload == b.schema {
-			break
-		}
-	}
-	for {
-		wctx, cancel := context.WithTimeout(ctx, time.Millisecond)
-		_, err := conn.WaitForNotification(wctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return nil // none pending (a timeout; a broken connection shows on the read)
+			return nil
 		}
 	}
 }

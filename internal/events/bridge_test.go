@@ -45,11 +45,11 @@ type instance struct {
 }
 
 // logURL is a new migrated PostgreSQL schema.
-func logURL(t *testing.T) string {
+func logURL(t testing.TB) string {
 	return storetest.OpenPostgres(t).PgxPool().Config().ConnString()
 }
 
-func startBridge(t *testing.T, url string) *instance {
+func startBridge(t testing.TB, url string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pool, err := pgxpool.New(ctx, url)
@@ -261,6 +261,40 @@ func TestBridgeArchive(t *testing.T) {
 		got, err := a.b.After(context.Background(), c.after, 100)
 		if err != c.err || len(got) != c.n {
 			t.Errorf("After(%d) after pruning = %v, %v; want %d events, %v", c.after, got, err, c.n, c.err)
+		}
+	}
+}
+
+// BenchmarkBridgeThroughput: events published on one instance until
+// another has read them all (batched appends).
+func BenchmarkBridgeThroughput(b *testing.B) {
+	url := logURL(b)
+	from, to := startBridge(b, url), startBridge(b, url)
+	b.ResetTimer()
+	for i := range b.N {
+		from.b.Publish(ticket(int64(i+1), nil))
+		if i%4096 == 4095 { // within the queue
+			for len(to.f.events()) < i-8192 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}
+	for len(to.f.events()) < b.N {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkBridgeLatency: one event at a time, from Publish on one
+// instance to its hub on another.
+func BenchmarkBridgeLatency(b *testing.B) {
+	url := logURL(b)
+	from, to := startBridge(b, url), startBridge(b, url)
+	b.ResetTimer()
+	for i := range b.N {
+		from.b.Publish(ticket(int64(i+1), nil))
+		for len(to.f.events()) <= i {
+			time.Sleep(50 * time.Microsecond)
 		}
 	}
 }

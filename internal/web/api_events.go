@@ -100,6 +100,7 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 		}
 		tick := time.NewTicker(keepAlive)
 		defer tick.Stop()
+		unflushed := 0
 		for {
 			select {
 			case <-r.Context().Done():
@@ -111,8 +112,8 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 				if err := writeFrame(w, f); err != nil {
 					return
 				}
-				if len(frames) > 0 {
-					continue // more are ready: one flush for all of them
+				if unflushed++; len(frames) > 0 && unflushed < maxUnflushedFrames {
+					continue // more are ready: one flush for several
 				}
 			case <-tick.C:
 				if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
@@ -125,9 +126,14 @@ func (s *Server) EventsHandler(src EventSource, keepAlive time.Duration) http.Ha
 			if rc.Flush() != nil {
 				return
 			}
+			unflushed = 0
 		}
 	})
 }
+
+// maxUnflushedFrames bounds the frames written before a flush while more
+// are ready (a replay, a burst), so the client sees them come in.
+const maxUnflushedFrames = 64
 
 func writeFrame(w http.ResponseWriter, f EventFrame) error {
 	var err error
