@@ -39,7 +39,9 @@ func StatusAdvances(cur, next MessageStatus) bool {
 // ApplyStatus applies a status webhook to the outbound message with that
 // wamid on ch. When the message is not stored yet — the webhook can beat
 // the send's wamid to the database — the status is kept in pending_statuses
-// and applied by ApplyPendingStatuses once the wamid is recorded.
+// and applied by ApplyPendingStatuses once the wamid is recorded. A status
+// whose callback data names a message that ended "delivery unknown"
+// reconciles it (reconcile.go).
 func (s *Service) ApplyStatus(ctx context.Context, tx Tx, ev *Events, channelID int64, st InboundStatus) (InboundOutcome, error) {
 	if err := tx.LockWAMID(ctx, channelID, st.WAMID); err != nil {
 		return "", err
@@ -47,6 +49,20 @@ func (s *Service) ApplyStatus(ctx context.Context, tx Tx, ev *Events, channelID 
 	ref, err := tx.MessageRefByWAMID(ctx, channelID, st.WAMID)
 	if isNotFound(err) {
 		p := &PendingStatus{ChannelID: channelID, WAMID: st.WAMID, Status: st.Status, Error: st.Error, At: st.At}
+		target, err := callbackTarget(ctx, tx, channelID, st)
+		if err != nil {
+			return "", err
+		}
+		if target != nil && target.Status == StatusUnknown {
+			if err := s.reconcile(ctx, tx, ev, target, st.WAMID, []InboundStatus{st}); err != nil {
+				return "", err
+			}
+			return OutcomeStatusReconciled, nil
+		}
+		if target != nil {
+			// Still being sent: parked, and reconciled if the send ends unknown.
+			p.MessageID = &target.ID
+		}
 		if err := tx.AddPendingStatus(ctx, p); err != nil {
 			return "", err
 		}

@@ -58,6 +58,11 @@ type InboundStatus struct {
 	Status MessageStatus // sent, delivered, read, played, failed
 	At     time.Time
 	Error  *MessageError // with failed
+	// CallbackData is the send's biz_opaque_callback_data echoed back
+	// (wadesk sends the message id) and RecipientWAID the customer's wa_id:
+	// together they find a message whose wamid was never recorded.
+	CallbackData  string
+	RecipientWAID string
 }
 
 // InboundOutcome says what applying one inbound item did, for metrics.
@@ -72,5 +77,6 @@ const (
 	OutcomeStatusApplied    InboundOutcome = "status_applied"     // a status moved a message forward
 	OutcomeStatusStale      InboundOutcome = "status_stale"       // an older status than the message's
 	OutcomeStatusPending    InboundOutcome = "status_pending"     // kept until the send records its wamid
+	OutcomeStatusReconciled InboundOutcome = "status_reconciled"  // named a "delivery unknown" message by its callback data
 	OutcomeStatusNotOutward InboundOutcome = "status_not_outward" // a status for an inbound message or note
 )

@@ -67,6 +67,13 @@ type InboundWrites interface {
 	AddPendingStatus(ctx context.Context, p *PendingStatus) error
 	// TakePendingStatuses removes and returns the statuses kept for a wamid.
 	TakePendingStatuses(ctx context.Context, channelID int64, wamid string) ([]PendingStatus, error)
+	// TakePendingStatusesOfMessage removes and returns the statuses kept
+	// whose callback data named the message.
+	TakePendingStatusesOfMessage(ctx context.Context, messageID int64) ([]PendingStatus, error)
+	// ReconcileUnknown gives an outbound message in status unknown, without
+	// a wamid, the wamid its statuses revealed: it becomes accepted with no
+	// error. ErrNotFound when the message is not in that state.
+	ReconcileUnknown(ctx context.Context, messageID int64, wamid string, at time.Time) error
 	// SetTemplateStatus updates the status (and quality, unless empty) of
 	// the templates of that name and language on every channel of the WABA;
 	// it returns how many rows changed.
@@ -105,6 +112,7 @@ type MessageRef struct {
 type PendingStatus struct {
 	ChannelID int64
 	WAMID     string
+	MessageID *int64 // the outbound message its callback data names, if it has no wamid yet
 	Status    MessageStatus
 	Error     *MessageError
 	At        time.Time

@@ -215,7 +215,8 @@ func translateStatus(s *whatsapp.Status, received time.Time) *helpdesk.InboundSt
 	default:
 		return nil
 	}
-	out := &helpdesk.InboundStatus{WAMID: s.ID, Status: st, At: s.Timestamp.Time()}
+	out := &helpdesk.InboundStatus{WAMID: s.ID, Status: st, At: s.Timestamp.Time(),
+		CallbackData: s.BizOpaqueCallbackData, RecipientWAID: s.RecipientID}
 	if out.At.IsZero() {
 		out.At = received
 	}

@@ -237,9 +237,9 @@ func (t *Tx) AddPendingStatus(ctx context.Context, p *helpdesk.PendingStatus) er
 		return fmt.Errorf("store: add pending status: %w", err)
 	}
 	_, err = t.q.ExecContext(ctx,
-		`INSERT INTO pending_statuses (channel_id, wa_message_id, status, payload, created_at)
-		 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_id, wa_message_id, status) DO NOTHING`,
-		p.ChannelID, p.WAMID, p.Status, string(payload), toMs(p.At))
+		`INSERT INTO pending_statuses (channel_id, wa_message_id, status, payload, created_at, message_id)
+		 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel_id, wa_message_id, status) DO NOTHING`,
+		p.ChannelID, p.WAMID, p.Status, string(payload), toMs(p.At), nullID(p.MessageID))
 	if err != nil {
 		return fmt.Errorf("store: add pending status: %w", mapErr(err))
 	}
