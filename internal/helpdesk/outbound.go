@@ -65,7 +65,8 @@ type Upload struct {
 }
 
 // Reply is what an agent sends: text, one file with an optional caption,
-// or a template; ReplyToID quotes an earlier message of the ticket.
+// or a template; ReplyToID quotes an earlier message of the ticket. With a
+// template, File is the template's media header.
 type Reply struct {
 	Text      string
 	ReplyToID *int64
@@ -119,11 +120,14 @@ func (o *Outbox) QueueReplyOnce(ctx context.Context, actor *User, ticketID int64
 // the length limits.
 func checkReplyShape(r *Reply) error {
 	switch {
-	case r.Template != nil && (r.File != nil || strings.TrimSpace(r.Text) != ""):
-		return Invalid("a template is sent on its own", map[string]string{"template": "cannot be combined with text or a file"})
+	case r.Template != nil && strings.TrimSpace(r.Text) != "":
+		return Invalid("a template is sent on its own", map[string]string{"template": "cannot be combined with text"})
 	case r.Template != nil:
 		if r.Template.Name == "" || r.Template.Language == "" {
 			return Invalid("invalid template", map[string]string{"template": "name and language are required"})
+		}
+		if r.File != nil { // the media header; its type is checked against the template later
+			return CheckUpload(r.File.MIMEType, r.File.Size, "")
 		}
 	case r.File != nil:
 		return CheckUpload(r.File.MIMEType, r.File.Size, r.Text)
@@ -154,7 +158,7 @@ func (o *Outbox) queueOn(ctx context.Context, tx Tx, ev *Events, t *Ticket, m *M
 	var headerAtt *Attachment
 	switch {
 	case r.Template != nil:
-		if headerAtt, err = o.checkTemplateSend(ctx, tx, ch, t, r.Template, m); err != nil {
+		if headerAtt, err = o.checkTemplateSend(ctx, tx, ch, t, r.Template, r.File, m); err != nil {
 			return err
 		}
 	case r.File != nil:
@@ -224,8 +228,9 @@ func sendingChannel(ctx context.Context, r Reader, t *Ticket) (*Channel, error) 
 
 // checkTemplateSend checks a template against the channel's stored copy,
 // fills m (type, rendered text, payload) and returns the attachment a
-// media header is made from.
-func (o *Outbox) checkTemplateSend(ctx context.Context, tx Tx, ch *Channel, t *Ticket, ts *TemplateSend, m *Message) (*Attachment, error) {
+// media header is made from; up is the header file uploaded with the
+// request, if any (it becomes the message's attachment in attach).
+func (o *Outbox) checkTemplateSend(ctx context.Context, tx Tx, ch *Channel, t *Ticket, ts *TemplateSend, up *Upload, m *Message) (*Attachment, error) {
 	tpl, err := tx.TemplateByName(ctx, ch.ID, ts.Name, ts.Language)
 	if isNotFound(err) {
 		return nil, Invalid("unknown template", map[string]string{
@@ -233,6 +238,11 @@ func (o *Outbox) checkTemplateSend(ctx context.Context, tx Tx, ch *Channel, t *T
 	}
 	if err != nil {
 		return nil, err
+	}
+	if up != nil {
+		if err := uploadedHeader(tpl, ts, up); err != nil {
+			return nil, err
+		}
 	}
 	rendered, err := CheckTemplate(tpl, ts)
 	if err != nil {
@@ -250,44 +260,4 @@ func (o *Outbox) checkTemplateSend(ctx context.Context, tx Tx, ch *Channel, t *T
 	}
 	m.Type, m.Text, m.Payload = "template", rendered, payload
 	return header, nil
-}
-
-// headerAttachment loads the file of a media header: an attachment of a
-// ticket the same customer has (so an agent cannot pull files from tickets
-// they do not see), downloaded, and of a type the header accepts.
-func headerAttachment(ctx context.Context, r Reader, t *Ticket, h *TemplateHeaderParam) (*Attachment, error) {
-	bad := func(why string) error {
-		return Invalid("invalid template header", map[string]string{"template.header.attachment_id": why})
-	}
-	a, err := r.AttachmentByID(ctx, h.AttachmentID)
-	if isNotFound(err) {
-		return nil, bad("no such attachment")
-	}
-	if err != nil {
-		return nil, err
-	}
-	owner, err := r.MessageByID(ctx, a.MessageID)
-	if err != nil {
-		return nil, err
-	}
-	ot, err := r.TicketByID(ctx, owner.TicketID)
-	if err != nil {
-		return nil, err
-	}
-	if ot.CustomerID != t.CustomerID && (ot.GroupID == nil || t.GroupID == nil || *ot.GroupID != *t.GroupID) {
-		return nil, bad("no such attachment")
-	}
-	if a.State != AttachmentReady || a.SHA256 == "" {
-		return nil, bad("the file is not downloaded yet")
-	}
-	if kind := MediaKind(a.MIMEType); kind != h.Type {
-		return nil, bad(fmt.Sprintf("a %s header needs a %s file; this one is %s", h.Type, h.Type, a.MIMEType))
-	}
-	if h.Type == "document" && NormalizeMIME(a.MIMEType) != "application/pdf" {
-		return nil, bad("document headers must be PDF")
-	}
-	if err := CheckUpload(a.MIMEType, a.Size, ""); err != nil {
-		return nil, bad("the file is outside WhatsApp's limits")
-	}
-	return a, nil
 }

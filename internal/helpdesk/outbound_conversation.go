@@ -11,6 +11,9 @@ type Conversation struct {
 	ChannelID int64
 	To        string // +E.164
 	Template  TemplateSend
+	// HeaderFile is the template's media header uploaded with the request;
+	// nil when the template needs none or names an attachment_id.
+	HeaderFile *Upload
 }
 
 var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
@@ -44,6 +47,13 @@ func (o *Outbox) StartConversationOnce(ctx context.Context, actor *User, c Conve
 	if len(f) > 0 {
 		return Response{}, Invalid("invalid conversation", f)
 	}
+	if up := c.HeaderFile; up != nil {
+		if err := CheckUpload(up.MIMEType, up.Size, ""); err != nil {
+			return Response{}, err
+		}
+	}
+	// The upload's sha256 is part of the request, so a retry with the same
+	// key and another file is told apart from a retry.
 	request := struct {
 		Kind         string
 		Conversation Conversation
@@ -85,7 +95,7 @@ func (o *Outbox) startConversation(ctx context.Context, tx Tx, ev *Events, actor
 	senderID := actor.ID
 	ts := c.Template
 	m := &Message{SenderKind: SenderAgent, SenderID: &senderID}
-	if err := o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts}); err != nil {
+	if err := o.queueOn(ctx, tx, ev, t, m, Reply{Template: &ts, File: c.HeaderFile}); err != nil {
 		return nil, nil, err
 	}
 	// Read inside the transaction: after the commit a send worker may

@@ -26,12 +26,15 @@ type TemplateSend struct {
 }
 
 // TemplateHeaderParam is the header value: {type: text, text} or
-// {type: image|video|document, attachment_id}. A media header is uploaded
-// from a file wadesk stores, never passed to Meta as a link.
+// {type: image|video|document, attachment_id}, or a media header whose file
+// came with the request (Uploaded). A media header is uploaded from a file
+// wadesk stores, never passed to Meta as a link; either way the file is the
+// message's attachment, which the send worker uploads.
 type TemplateHeaderParam struct {
 	Type         string `json:"type"`
 	Text         string `json:"text,omitempty"`
 	AttachmentID int64  `json:"attachment_id,omitempty"`
+	Uploaded     bool   `json:"uploaded,omitempty"`
 }
 
 // TemplateButtonParam is a value for the button at Index: the URL suffix
@@ -153,11 +156,11 @@ func checkHeader(info *TemplateInfo, ts *TemplateSend, f map[string]string) {
 		want := strings.ToLower(info.HeaderFormat)
 		switch {
 		case h == nil:
-			f["template.header"] = fmt.Sprintf("required: {\"type\": %q, \"attachment_id\": \"…\"}", want)
+			f["template.header"] = fmt.Sprintf("required: a %s file, or {\"type\": %q, \"attachment_id\": \"…\"}", want, want)
 		case h.Type != want:
 			f["template.header.type"] = fmt.Sprintf("must be %q", want)
-		case h.AttachmentID <= 0:
-			f["template.header.attachment_id"] = "required: the header file is uploaded from an attachment, not a link"
+		case h.AttachmentID <= 0 && !h.Uploaded:
+			f["template.header.attachment_id"] = "required: the header file is uploaded with the request (file) or from an attachment, not a link"
 		}
 	default:
 		f["template.header"] = fmt.Sprintf("templates with a %s header cannot be sent from wadesk", info.HeaderFormat)

@@ -14,14 +14,14 @@ type templateView struct {
 	T            helpdesk.Template
 	Key          string // name|language, the picker's option value
 	Header       string
-	HeaderMedia  string // IMAGE, VIDEO or DOCUMENT: needs a file, not offered in the picker
+	HeaderMedia  string // IMAGE, VIDEO or DOCUMENT: the picker asks for the header file
 	HeaderParams []string
 	Body         string
 	Footer       string
 	Named        bool
 	BodyParams   []string
 	Buttons      []buttonView
-	Usable       bool // approved and without a media header
+	Usable       bool // approved
 }
 
 type buttonView struct {
@@ -82,7 +82,7 @@ func templateViewOf(t helpdesk.Template) templateView {
 			}
 		}
 	}
-	v.Usable = strings.EqualFold(t.Status, "APPROVED") && v.HeaderMedia == ""
+	v.Usable = strings.EqualFold(t.Status, "APPROVED")
 	return v
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 
 	"wadesk/internal/helpdesk"
@@ -31,8 +32,12 @@ func (a *outboundAPI) startConversation(w http.ResponseWriter, r *http.Request) 
 		WriteError(w, r, err)
 		return
 	}
-	var b conversationBody
-	if err := DecodeJSON(w, r, &b); err != nil {
+	b, file, err := readConversationRequest(w, r)
+	if r.MultipartForm != nil {
+		form := r.MultipartForm
+		defer func() { _ = form.RemoveAll() }() // spooled temp files; best effort
+	}
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -45,11 +50,45 @@ func (a *outboundAPI) startConversation(w http.ResponseWriter, r *http.Request) 
 		WriteError(w, r, err)
 		return
 	}
-	resp, err := a.out.StartConversationOnce(r.Context(), UserFrom(r.Context()),
-		helpdesk.Conversation{ChannelID: int64(b.ChannelID), To: b.To, Template: *ts}, idem)
+	c := helpdesk.Conversation{ChannelID: int64(b.ChannelID), To: b.To, Template: *ts}
+	if file != nil {
+		// The template's media header; the Outbox checks it fits the template.
+		if c.HeaderFile, err = a.storeUpload(r.Context(), file, ""); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+	}
+	resp, err := a.out.StartConversationOnce(r.Context(), UserFrom(r.Context()), c, idem)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	writeResponse(w, resp)
+}
+
+// readConversationRequest reads a JSON body, or a multipart form with the
+// fields channel_id, to, template (the JSON object) and one file, the
+// template's media header.
+func readConversationRequest(w http.ResponseWriter, r *http.Request) (conversationBody, *multipart.FileHeader, error) {
+	var b conversationBody
+	if !isMultipart(r) {
+		return b, nil, DecodeJSON(w, r, &b)
+	}
+	if err := parseMultipart(w, r); err != nil {
+		return b, nil, err
+	}
+	form := r.MultipartForm
+	if v := first(form.Value["channel_id"]); v != "" {
+		id, ok := parseID(v)
+		if !ok {
+			return b, nil, badRequest("a field has the wrong type", map[string]string{"channel_id": "must be an id"})
+		}
+		b.ChannelID = ID(id)
+	}
+	b.To = first(form.Value["to"])
+	if v := first(form.Value["template"]); v != "" {
+		b.Template = json.RawMessage(v)
+	}
+	file, err := formFile(form)
+	return b, file, err
 }

@@ -119,20 +119,18 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 // readMessageRequest reads a JSON or multipart message body.
 func readMessageRequest(w http.ResponseWriter, r *http.Request) (messageBody, *multipart.FileHeader, error) {
 	var body messageBody
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
+	if !isMultipart(r) {
 		return body, nil, DecodeJSON(w, r, &body)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBody)
-	if err := r.ParseMultipartForm(uploadMemory); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return body, nil, decodeError(err)
-		}
-		return body, nil, badRequest("the multipart body could not be read", nil)
+	if err := parseMultipart(w, r); err != nil {
+		return body, nil, err
 	}
 	form := r.MultipartForm
 	body.Text = first(form.Value["text"])
+	if v := first(form.Value["template"]); v != "" {
+		// The same JSON object as in a JSON body; the file is its media header.
+		body.Template = json.RawMessage(v)
+	}
 	if v := first(form.Value["internal"]); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -147,14 +145,40 @@ func readMessageRequest(w http.ResponseWriter, r *http.Request) (messageBody, *m
 		}
 		body.ReplyToID = (*ID)(&id)
 	}
+	file, err := formFile(form)
+	return body, file, err
+}
+
+// formFile is the multipart form's one "file", or nil.
+func formFile(form *multipart.Form) (*multipart.FileHeader, error) {
 	files := form.File["file"]
 	if len(files) > 1 {
-		return body, nil, badRequest("one file per message", map[string]string{"file": "send one file per message"})
+		return nil, badRequest("one file per message", map[string]string{"file": "send one file per message"})
 	}
 	if len(files) == 1 {
-		return body, files[0], nil
+		return files[0], nil
 	}
-	return body, nil, nil
+	return nil, nil
+}
+
+// parseMultipart reads a multipart/form-data body of at most MaxUploadBody
+// bytes; the caller removes r.MultipartForm's spooled files.
+func parseMultipart(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBody)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return decodeError(err)
+		}
+		return badRequest("the multipart body could not be read", nil)
+	}
+	return nil
+}
+
+// isMultipart reports whether the request body is multipart/form-data.
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
 }
 
 func first(v []string) string {

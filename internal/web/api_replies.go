@@ -68,7 +68,13 @@ func (a *outboundAPI) SendReply(ctx context.Context, actor *helpdesk.User, ticke
 	if req.File != nil {
 		// A retry stores the same bytes again: the blob store keeps one copy
 		// per sha256, and the file's sha256 is part of the request's hash.
-		up, err := a.storeUpload(ctx, req.File, req.Text)
+		// With a template the file is its media header and has no caption
+		// (text with a template is refused by the Outbox).
+		caption := req.Text
+		if r.Template != nil {
+			caption = ""
+		}
+		up, err := a.storeUpload(ctx, req.File, caption)
 		if err != nil {
 			return helpdesk.Response{}, err
 		}
@@ -170,7 +176,7 @@ func parseTemplateSend(raw json.RawMessage) (*helpdesk.TemplateSend, error) {
 	if h := b.Header; h != nil {
 		if h.Link != "" {
 			return nil, helpdesk.Invalid("invalid template header", map[string]string{
-				"template.header.link": "media headers are uploaded from a file: give attachment_id, not a link"})
+				"template.header.link": "media headers are uploaded from a file: send it as the multipart file, or give attachment_id; not a link"})
 		}
 		ts.Header = &helpdesk.TemplateHeaderParam{Type: strings.ToLower(h.Type), Text: h.Text}
 		if h.AttachmentID != nil {

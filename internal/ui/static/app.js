@@ -306,6 +306,8 @@
       });
     }
 
+    // templateBody is the request for the chosen template: JSON, or a
+    // multipart form whose file is the template's media header.
     const templateBody = () => {
       const tpl = $$('.tpl', form).find(t => t.dataset.key === tplSelect.value);
       if (!tpl) return null;
@@ -313,7 +315,13 @@
       const body = named ? {} : [];
       const out = { name: tpl.dataset.name, language: tpl.dataset.language };
       const buttons = [];
+      let headerFile = null;
       for (const input of $$('input', tpl)) {
+        if (input.dataset.kind === 'header-file') {
+          headerFile = input.files[0];
+          if (!headerFile) throw new Error('Choose the template’s header file.');
+          continue;
+        }
         const v = input.value.trim();
         if (!v) throw new Error('Fill in every template field.');
         if (input.dataset.kind === 'body') {
@@ -326,7 +334,11 @@
       }
       if (named ? Object.keys(body).length : body.length) out.params = body;
       if (buttons.length) out.buttons = buttons;
-      return out;
+      if (!headerFile) return { template: out };
+      const fd = new FormData();
+      fd.set('template', JSON.stringify(out));
+      fd.set('file', headerFile);
+      return fd;
     };
 
     form.addEventListener('submit', async e => {
@@ -338,7 +350,7 @@
       let body;
       try {
         if (picking && !note.checked) {
-          body = { template: templateBody() };
+          body = templateBody();
         } else {
           const t = text.value;
           const f = file.files[0];
