@@ -43,7 +43,7 @@ func (s *stream) run(ctx context.Context) {
 		if !s.sendResync(ctx) {
 			return
 		}
-	case s.announce && s.cursor > 0:
+	case s.announce:
 		if !s.send(ctx, web.EventFrame{ID: s.cursor}) {
 			return
 		}
