@@ -261,7 +261,11 @@ func (o *Outbox) markUnknown(ctx context.Context, tx Tx, ev *Events, m *Message,
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return err
 	}
-	return o.messageEvent(ctx, tx, ev, m)
+	if err := o.messageEvent(ctx, tx, ev, m); err != nil {
+		return err
+	}
+	// Statuses that named m while it was in flight settle the question.
+	return o.s.ReconcileParked(ctx, tx, ev, m)
 }
 
 func (o *Outbox) finish(ctx context.Context, tx Tx, a *SendAttempt, outcome string, reason *MessageError, now time.Time) error {
