@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the scratch schema
@@ -50,6 +51,18 @@ type result struct {
 	// accepted sends: start-up (the first transactions, the limiter's
 	// burst) and the tail do not distort it.
 	Steady float64
+	// CPU is the CPU time this process (wadesk, River, SQLite, the
+	// simulator; not the PostgreSQL server) spent from queuing the first
+	// message until the last one left "queued".
+	CPU time.Duration
+}
+
+// cpuPerSend is CPU divided by the messages sent.
+func (r result) cpuPerSend() time.Duration {
+	if r.Messages == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Messages)
 }
 
 // rate is the steady-state rate (see Steady).
@@ -66,8 +79,9 @@ func (r result) overall() float64 {
 func (r result) percent() float64 { return 100 * r.rate() / float64(r.Cap) }
 
 func (r result) String() string {
-	return fmt.Sprintf("cap %4d/s: %6d messages, %6d accepted, %d failed/unknown in %6.2fs (%7.1f/s overall); steady %7.1f/s = %5.1f%% of cap; 130429 answers: %d, 131056 answers: %d",
-		r.Cap, r.Messages, r.Accepted, r.Failed, r.Elapsed.Seconds(), r.overall(), r.rate(), r.percent(), r.RateLimited, r.PairLimited)
+	return fmt.Sprintf("cap %4d/s: %6d messages, %6d accepted, %d failed/unknown in %6.2fs (%7.1f/s overall); steady %7.1f/s = %5.1f%% of cap; 130429 answers: %d, 131056 answers: %d; CPU %.2f ms/send",
+		r.Cap, r.Messages, r.Accepted, r.Failed, r.Elapsed.Seconds(), r.overall(), r.rate(), r.percent(), r.RateLimited, r.PairLimited,
+		float64(r.cpuPerSend().Microseconds())/1000)
 }
 
 // run boots a simulator and wadesk, queues cap × seconds messages spread
@@ -132,13 +146,24 @@ func run(parent context.Context, o options, capPerSecond int) (result, error) {
 		}
 		defer stopProfile()
 	}
+	cpu0 := processCPU()
 	if err := queue(ctx, a, tickets, channelID, n); err != nil {
 		return res, err
 	}
 	if err := wait(ctx, a, n); err != nil {
 		return res, err
 	}
+	res.CPU = processCPU() - cpu0
 	return measure(a, s, res)
+}
+
+// processCPU is the user and system CPU time this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // startCPUProfile writes a CPU profile to path until the returned func runs.

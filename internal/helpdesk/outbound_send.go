@@ -48,49 +48,73 @@ type SendPlan struct {
 }
 
 // PrepareSend reads what sending the message needs and decides whether it
-// may go now. It is on the hot path of every send, hence the few, targeted
-// queries.
+// may go now. It is on the hot path of every send, hence one query for the
+// usual case (a message of a live channel), and targeted ones otherwise.
 func (o *Outbox) PrepareSend(ctx context.Context, messageID int64) (*SendPlan, error) {
 	st := o.s.st
-	m, err := st.OutboundMessage(ctx, messageID)
+	m, sc, ch, err := st.SendPlanOf(ctx, messageID)
+	if err == nil {
+		return plan(m, sc, ch), nil
+	}
+	if !isNotFound(err) {
+		return nil, err
+	}
+	// Gone, or its ticket or channel is: find out which.
+	m, err = st.OutboundMessage(ctx, messageID)
 	if isNotFound(err) {
 		return &SendPlan{Action: SendDone}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	p := &SendPlan{Action: SendDone, Message: m}
-	if m.Direction != Out || m.Internal || m.Status != StatusQueued || m.ChannelID == nil {
-		return p, nil
+	if !sendable(m) {
+		return &SendPlan{Action: SendDone, Message: m}, nil
 	}
-	sc, err := st.SendContextOf(ctx, m.ID)
+	sc, err = st.SendContextOf(ctx, m.ID)
 	if err != nil {
 		return nil, err
 	}
-	p.Ticket = &Ticket{ID: sc.TicketID, CustomerID: sc.CustomerID, GroupID: sc.GroupID}
-	p.Customer = &Customer{ID: sc.CustomerID, WAID: sc.WAID, BSUID: sc.BSUID}
 	if sc.OpenAttempt {
-		p.Action, p.Interrupted = SendNow, true
-		return p, nil
+		return plan(m, sc, nil), nil
 	}
-	p.Channel, err = st.ChannelByID(ctx, *m.ChannelID)
+	ch, err = st.ChannelByID(ctx, *m.ChannelID)
 	if isNotFound(err) {
 		// Deleted since queuing: nothing will ever send it.
-		return p, o.RecordFailed(ctx, nil, m.ID, &MessageError{Title: "channel deleted",
+		return plan(m, sc, nil), o.RecordFailed(ctx, nil, m.ID, &MessageError{Title: "channel deleted",
 			Message: "the channel was deleted before the message could be sent"})
 	}
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case !p.Channel.Active || p.Channel.Status != ChannelActive:
-		p.Action = SendPaused
-	case sc.EarlierUnsent:
-		p.Action = SendWait
-	default:
-		p.Action = SendNow
+	return plan(m, sc, ch), nil
+}
+
+// sendable reports whether m is an outbound message waiting to be sent.
+func sendable(m *Message) bool {
+	return m.Direction == Out && !m.Internal && m.Status == StatusQueued && m.ChannelID != nil
+}
+
+// plan decides what to do with m now; ch is nil when the channel is gone
+// (the plan is then SendDone, and PrepareSend fails the message).
+func plan(m *Message, sc *SendContext, ch *Channel) *SendPlan {
+	p := &SendPlan{Action: SendDone, Message: m}
+	if !sendable(m) {
+		return p
 	}
-	return p, nil
+	p.Ticket = &Ticket{ID: sc.TicketID, CustomerID: sc.CustomerID, GroupID: sc.GroupID}
+	p.Customer = &Customer{ID: sc.CustomerID, WAID: sc.WAID, BSUID: sc.BSUID}
+	switch {
+	case sc.OpenAttempt:
+		p.Action, p.Interrupted = SendNow, true
+	case ch == nil:
+	case !ch.Active || ch.Status != ChannelActive:
+		p.Channel, p.Action = ch, SendPaused
+	case sc.EarlierUnsent:
+		p.Channel, p.Action = ch, SendWait
+	default:
+		p.Channel, p.Action = ch, SendNow
+	}
+	return p
 }
 
 // BeginSend records and commits a new attempt before the Cloud API is

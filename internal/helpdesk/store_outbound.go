@@ -13,6 +13,10 @@ type OutboundReads interface {
 	// SendContextOf returns the ticket, customer and FIFO/attempt facts of
 	// an outbound message in one query.
 	SendContextOf(ctx context.Context, messageID int64) (*SendContext, error)
+	// SendPlanOf returns what OutboundMessage, SendContextOf and ChannelByID
+	// return, in one query (plus one for attachments), for a message whose
+	// channel is not deleted; otherwise ErrNotFound.
+	SendPlanOf(ctx context.Context, messageID int64) (*Message, *SendContext, *Channel, error)
 	// OpenSendAttempt returns the message's attempt that was started and
 	// never finished (a crash between calling Meta and recording the
 	// answer), or ErrNotFound.

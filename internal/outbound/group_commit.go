@@ -16,29 +16,33 @@ import (
 // parsed anew per transaction (the store prepares each one once per
 // transaction). Grouped, both are paid once per batch.
 //
-// There is no goroutine of its own: the first caller that finds nobody
-// committing becomes the leader and commits what is pending, itself
-// included; callers arriving meanwhile queue, and once the leader is done
-// the first of them leads the next batch. A lone send at a trickle
-// therefore commits at once, alone, as before.
+// There is no goroutine of its own: a caller that finds a lane free becomes
+// a leader and commits what is pending, itself first; callers arriving
+// while every lane is busy queue, and when a leader is done the first of
+// them leads the next batch. A lone send at a trickle therefore commits at
+// once, alone, as before. SQLite has one writer, so one lane; PostgreSQL
+// runs a few batches side by side on different connections, because there
+// each statement is a network round trip and one lane would serialise
+// them all.
 //
 // Crash safety is unchanged: do returns only after the transaction holding
 // fn committed, so an attempt is durable before the Cloud API is called.
 type groupCommit struct {
 	update   updateFunc // one transaction, events published after commit
+	lanes    int        // batches committed at once
 	maxBatch int
 	sizes    func(n int) // observes each batch's size (metrics); may be nil
 
 	mu      sync.Mutex
-	pending []*groupRequest
-	leading bool // a caller is committing; new requests wait for it
+	pending []*groupRequest // waiting for a lane, oldest first
+	leaders int             // callers committing a batch now
 }
 
 // groupRequest is one step's writes waiting for a transaction.
 type groupRequest struct {
 	ctx  context.Context
 	fn   func(tx helpdesk.Tx, ev *helpdesk.Events) error
-	done chan groupResult // buffered 1: answered exactly once, then maybe once more after lead
+	done chan groupResult // buffered 1: a lead, then the result; or only the result
 }
 
 // groupResult answers a request: its error, or (lead) "nothing yet: commit
@@ -57,8 +61,8 @@ const maxGroup = 128
 // added once it committed: helpdesk.Service.Update.
 type updateFunc func(ctx context.Context, fn func(tx helpdesk.Tx, ev *helpdesk.Events) error) error
 
-func newGroupCommit(update updateFunc, sizes func(int)) *groupCommit {
-	return &groupCommit{update: update, maxBatch: maxGroup, sizes: sizes}
+func newGroupCommit(update updateFunc, lanes int, sizes func(int)) *groupCommit {
+	return &groupCommit{update: update, lanes: max(1, lanes), maxBatch: maxGroup, sizes: sizes}
 }
 
 // do runs fn in a transaction shared with the other pending requests and
@@ -67,8 +71,10 @@ func newGroupCommit(update updateFunc, sizes func(int)) *groupCommit {
 func (g *groupCommit) do(ctx context.Context, fn func(tx helpdesk.Tx, ev *helpdesk.Events) error) error {
 	r := &groupRequest{ctx: ctx, fn: fn, done: make(chan groupResult, 1)}
 	g.mu.Lock()
-	g.pending = append(g.pending, r)
-	if g.leading {
+	if g.leaders < g.lanes {
+		g.leaders++
+	} else {
+		g.pending = append(g.pending, r)
 		g.mu.Unlock()
 		// Waits even if ctx ends: the transaction may commit r's writes,
 		// and the caller must know (an attempt begun is an attempt made).
@@ -76,33 +82,26 @@ func (g *groupCommit) do(ctx context.Context, fn func(tx helpdesk.Tx, ev *helpde
 		if !res.lead {
 			return res.err
 		}
-	} else {
-		g.leading = true
-		g.mu.Unlock()
+		g.mu.Lock() // the previous leader took r out of pending
 	}
-	return g.lead(r)
-}
-
-// lead commits the pending requests (own is the first of them), hands the
-// lead to the next waiting request if any, and returns own's outcome.
-func (g *groupCommit) lead(own *groupRequest) error {
-	g.mu.Lock()
-	n := min(len(g.pending), g.maxBatch)
-	batch := make([]*groupRequest, n)
-	copy(batch, g.pending)
-	g.pending = append(g.pending[:0], g.pending[n:]...)
+	batch := append(make([]*groupRequest, 0, 1+min(len(g.pending), g.maxBatch-1)), r)
+	n := min(len(g.pending), g.maxBatch-1)
+	batch = append(batch, g.pending[:n]...)
+	g.pending = g.pending[:copy(g.pending, g.pending[n:])]
 	g.mu.Unlock()
 
 	g.commit(batch)
 
 	g.mu.Lock()
 	if len(g.pending) > 0 {
-		g.pending[0].done <- groupResult{lead: true}
+		next := g.pending[0]
+		g.pending = g.pending[:copy(g.pending, g.pending[1:])]
+		next.done <- groupResult{lead: true}
 	} else {
-		g.leading = false
+		g.leaders--
 	}
 	g.mu.Unlock()
-	return (<-own.done).err
+	return (<-r.done).err
 }
 
 // commit runs the batch in one transaction and answers every request. If

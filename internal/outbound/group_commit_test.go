@@ -3,6 +3,7 @@ package outbound
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -16,9 +17,16 @@ type fakeTxs struct {
 	mu        sync.Mutex
 	committed [][]int // per committed transaction, the ids written
 	hold      time.Duration
+	open      int // transactions running now
+	maxOpen   int
 }
 
 func (f *fakeTxs) update(ctx context.Context, fn func(tx helpdesk.Tx, ev *helpdesk.Events) error) error {
+	f.mu.Lock()
+	f.open++
+	f.maxOpen = max(f.maxOpen, f.open)
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.open--; f.mu.Unlock() }()
 	var tx fakeTx
 	if err := fn(&tx, &helpdesk.Events{}); err != nil {
 		return err
@@ -42,13 +50,18 @@ func write(id int, err error) func(tx helpdesk.Tx, ev *helpdesk.Events) error {
 	}
 }
 
-// Concurrent requests share transactions, each returns only once its
-// writes committed, and every write is committed exactly once.
+// Concurrent requests share transactions (at most one per lane at a
+// time), each returns only once its writes committed, and every write is
+// committed exactly once.
 func TestGroupCommitSharesTransactions(t *testing.T) {
+	for _, lanes := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d lanes", lanes), func(t *testing.T) { testGroupCommit(t, lanes) })
+	}
+}
+
+func testGroupCommit(t *testing.T, lanes int) {
 	f := &fakeTxs{hold: 2 * time.Millisecond}
-	var sizes []int
-	var sizesMu sync.Mutex
-	g := newGroupCommit(f.update, func(n int) { sizesMu.Lock(); sizes = append(sizes, n); sizesMu.Unlock() })
+	g := newGroupCommit(f.update, lanes, nil)
 	const n = 200
 	var wg sync.WaitGroup
 	for i := range n {
@@ -87,14 +100,17 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 	if len(f.committed) >= n {
 		t.Errorf("%d transactions for %d concurrent requests: nothing was grouped", len(f.committed), n)
 	}
-	t.Logf("%d requests in %d transactions", n, len(f.committed))
+	if f.maxOpen > lanes {
+		t.Errorf("%d transactions at once, want at most %d", f.maxOpen, lanes)
+	}
+	t.Logf("%d requests in %d transactions, at most %d at once", n, len(f.committed), f.maxOpen)
 }
 
 // A request whose writes fail fails alone: the others of its batch are
 // committed in transactions of their own.
 func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	f := &fakeTxs{hold: 5 * time.Millisecond}
-	g := newGroupCommit(f.update, nil)
+	g := newGroupCommit(f.update, 1, nil)
 	bad := errors.New("not queued any more")
 	// The first request holds the lead while the others queue behind it
 	// and are committed as one batch, bad one included.

@@ -93,8 +93,18 @@ func New(o Options) (*Dispatcher, error) {
 	if d.metrics, err = newMetrics(o.Registry); err != nil {
 		return nil, err
 	}
-	d.steps = sendSteps{o: o.Outbox, g: newGroupCommit(d.svc.Update, func(n int) { d.metrics.commitBatch.Observe(float64(n)) })}
+	d.steps = sendSteps{o: o.Outbox, g: newGroupCommit(d.svc.Update, commitLanes(d.svc.Store()),
+		func(n int) { d.metrics.commitBatch.Observe(float64(n)) })}
 	return d, nil
+}
+
+// commitLanes is how many batches of send steps commit at once: one on
+// SQLite (one writer connection), a few on PostgreSQL (group_commit.go).
+func commitLanes(st helpdesk.Store) int {
+	if d, ok := st.(interface{ Dialect() string }); ok && d.Dialect() == "postgres" {
+		return 4
+	}
+	return 1
 }
 
 // Register adds the outbound workers to River.

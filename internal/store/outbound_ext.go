@@ -27,46 +27,65 @@ func scanSendAttempt(s scanner) (*helpdesk.SendAttempt, error) {
 	return &a, nil
 }
 
-// outboundMessageSelect reads a message without the sender-name join.
-const outboundMessageSelect = `SELECT m.id, m.ticket_id, m.channel_id, m.direction, m.internal, m.type, m.text,
+// outboundMessageColumns are a message's columns (scanMessage order)
+// without the sender-name join.
+const outboundMessageColumns = `m.id, m.ticket_id, m.channel_id, m.direction, m.internal, m.type, m.text,
 	m.sender_kind, m.sender_id, '', m.wa_message_id, m.status, m.error_code, m.error_title, m.error_message,
-	m.reply_to_id, m.reply_to_wamid, m.payload, m.attempts, m.created_at, m.updated_at FROM messages m WHERE m.id = $1`
+	m.reply_to_id, m.reply_to_wamid, m.payload, m.attempts, m.created_at, m.updated_at`
 
 // OutboundMessage returns the message and, unless it is plain text, its attachments.
 func (r reads) OutboundMessage(ctx context.Context, id int64) (*helpdesk.Message, error) {
-	m, err := scanMessage(r.q.QueryRowContext(ctx, outboundMessageSelect, id))
+	m, err := scanMessage(r.q.QueryRowContext(ctx, "SELECT "+outboundMessageColumns+" FROM messages m WHERE m.id = $1", id))
 	if err != nil {
 		return nil, fmt.Errorf("store: outbound message: %w", mapErr(err))
 	}
+	return m, r.outboundAttachments(ctx, m)
+}
+
+// outboundAttachments fills m's attachments unless it is plain text.
+func (r reads) outboundAttachments(ctx context.Context, m *helpdesk.Message) error {
 	m.Attachments, m.Reactions = []helpdesk.Attachment{}, []helpdesk.Reaction{}
 	if m.Type == "text" {
-		return m, nil
+		return nil
 	}
 	atts, err := queryAll(ctx, r.q, scanAttachment,
-		"SELECT "+attachmentColumns+" FROM attachments WHERE message_id = $1 ORDER BY id", id)
+		"SELECT "+attachmentColumns+" FROM attachments WHERE message_id = $1 ORDER BY id", m.ID)
 	if err != nil {
-		return nil, fmt.Errorf("store: outbound message attachments: %w", err)
+		return fmt.Errorf("store: outbound message attachments: %w", err)
 	}
 	if atts != nil {
 		m.Attachments = atts
 	}
-	return m, nil
+	return nil
+}
+
+// sendContextColumns and sendContextFrom read ticket, customer, open
+// attempt and FIFO state of message m (sendContextDests order).
+const (
+	sendContextColumns = `t.id, t.customer_id, t.group_id, cu.wa_id, cu.bsuid,
+			EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.finished_at IS NULL),
+			EXISTS (SELECT 1 FROM messages e WHERE e.ticket_id = m.ticket_id AND e.id < m.id AND e.status = 'queued'
+				AND e.direction = 'out' AND e.internal = FALSE)`
+	sendContextFrom = `messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers cu ON cu.id = t.customer_id`
+)
+
+// sendContextDests are the scan destinations of sendContextColumns; call
+// done after the scan.
+func sendContextDests(c *helpdesk.SendContext) (dests []any, done func()) {
+	var group sql.NullInt64
+	return []any{&c.TicketID, &c.CustomerID, &group, &c.WAID, &c.BSUID, &c.OpenAttempt, &c.EarlierUnsent},
+		func() { c.GroupID = idPtr(group) }
 }
 
 // SendContextOf reads ticket, customer, open attempt and FIFO state at once.
 func (r reads) SendContextOf(ctx context.Context, messageID int64) (*helpdesk.SendContext, error) {
 	var c helpdesk.SendContext
-	var group sql.NullInt64
-	err := r.q.QueryRowContext(ctx, `SELECT t.id, t.customer_id, t.group_id, cu.wa_id, cu.bsuid,
-			EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.finished_at IS NULL),
-			EXISTS (SELECT 1 FROM messages e WHERE e.ticket_id = m.ticket_id AND e.id < m.id AND e.status = 'queued'
-				AND e.direction = 'out' AND e.internal = FALSE)
-		FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers cu ON cu.id = t.customer_id
-		WHERE m.id = $1`, messageID).Scan(&c.TicketID, &c.CustomerID, &group, &c.WAID, &c.BSUID, &c.OpenAttempt, &c.EarlierUnsent)
+	dests, done := sendContextDests(&c)
+	err := r.q.QueryRowContext(ctx, "SELECT "+sendContextColumns+" FROM "+sendContextFrom+" WHERE m.id = $1", messageID).Scan(dests...)
 	if err != nil {
 		return nil, fmt.Errorf("store: send context: %w", mapErr(err))
 	}
-	c.GroupID = idPtr(group)
+	done()
 	return &c, nil
 }
 
