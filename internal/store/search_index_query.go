@@ -13,13 +13,13 @@ import (
 // common word at 5M messages. Exact terms are cheap to check for one row.
 // So each word is first expanded into the exact terms of the index that
 // start with it (fts5vocab tables, migration 00013), which gives the same
-// matches as the prefix query and, from the terms' row counts, a bound on
-// how many messages can match. That bound picks the plan, as on PostgreSQL:
+// matches as the prefix query and, from the terms' row counts, an estimate
+// of how many messages match. The estimate picks the plan, as on PostgreSQL:
 // few matches → collect the matching tickets and sort them; many → walk
 // the inbox in order and check each ticket until the page is full.
 
-// sqliteSearchSetLimit is the bound on matching rows (messages plus titles)
-// under which SQLite search collects the matching tickets; above it the
+// sqliteSearchSetLimit is the estimate of matching rows (messages plus
+// titles) under which SQLite search collects the matching tickets; above it the
 // list walks the inbox. Collecting costs a few µs per match (map the
 // message to its ticket, sort); walking costs a few µs per ticket skipped.
 const sqliteSearchSetLimit = 15000
