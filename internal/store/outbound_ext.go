@@ -59,15 +59,16 @@ func (r reads) outboundAttachments(ctx context.Context, m *helpdesk.Message) err
 	return nil
 }
 
-// sendContextColumns and sendContextFrom read ticket, customer, open
-// attempt and FIFO state of message m (sendContextDests order).
-const (
-	sendContextColumns = `t.id, t.customer_id, t.group_id, cu.wa_id, cu.bsuid,
+// sendContextColumns read ticket, customer, open attempt and FIFO state
+// of message m (sendContextDests order) from sendContextFrom.
+const sendContextColumns = `t.id, t.customer_id, t.group_id, cu.wa_id, cu.bsuid,
 			EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.finished_at IS NULL),
 			EXISTS (SELECT 1 FROM messages e WHERE e.ticket_id = m.ticket_id AND e.id < m.id AND e.status = 'queued'
 				AND e.direction = 'out' AND e.internal = FALSE)`
-	sendContextFrom = `messages m JOIN tickets t ON t.id = m.ticket_id JOIN customers cu ON cu.id = t.customer_id`
-)
+
+func sendContextFrom(dialect string) string {
+	return byID(dialect, "messages m") + " JOIN tickets t ON t.id = m.ticket_id JOIN customers cu ON cu.id = t.customer_id"
+}
 
 // sendContextDests are the scan destinations of sendContextColumns; call
 // done after the scan.
@@ -81,7 +82,7 @@ func sendContextDests(c *helpdesk.SendContext) (dests []any, done func()) {
 func (r reads) SendContextOf(ctx context.Context, messageID int64) (*helpdesk.SendContext, error) {
 	var c helpdesk.SendContext
 	dests, done := sendContextDests(&c)
-	err := r.q.QueryRowContext(ctx, "SELECT "+sendContextColumns+" FROM "+sendContextFrom+" WHERE m.id = $1", messageID).Scan(dests...)
+	err := r.q.QueryRowContext(ctx, "SELECT "+sendContextColumns+" FROM "+sendContextFrom(r.d)+" WHERE m.id = $1", messageID).Scan(dests...)
 	if err != nil {
 		return nil, fmt.Errorf("store: send context: %w", mapErr(err))
 	}
@@ -187,15 +188,17 @@ func (t *Tx) InsertSendAttempt(ctx context.Context, a *helpdesk.SendAttempt) err
 // one, and counts it on the message.
 func (t *Tx) StartSendAttempt(ctx context.Context, messageID int64, at time.Time) (*helpdesk.SendAttempt, error) {
 	a := &helpdesk.SendAttempt{MessageID: messageID, StartedAt: at}
+	// The open-attempt check is correlated with m.id rather than given $1:
+	// with a parameter SQLite would prepare it again at every run (byID).
 	err := t.q.QueryRowContext(ctx, `INSERT INTO send_attempts (message_id, started_at, outcome, error_title)
-		SELECT CAST($1 AS BIGINT), CAST($2 AS BIGINT), '', '' WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1 AND status = 'queued')
-			AND NOT EXISTS (SELECT 1 FROM send_attempts WHERE message_id = $1 AND finished_at IS NULL)
+		SELECT m.id, CAST($2 AS BIGINT), '', '' FROM `+byID(t.d, "messages m")+` WHERE m.id = $1 AND m.status = 'queued'
+			AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.finished_at IS NULL)
 		RETURNING id`, messageID, toMs(at)).Scan(&a.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: start send attempt: %w", mapErr(err))
 	}
 	if err := t.execOne(ctx, "start send attempt",
-		"UPDATE messages SET attempts = attempts + 1, updated_at = $1 WHERE id = $2", toMs(at), messageID); err != nil {
+		"UPDATE "+byID(t.d, "messages")+" SET attempts = attempts + 1, updated_at = $1 WHERE id = $2", toMs(at), messageID); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -204,7 +207,7 @@ func (t *Tx) StartSendAttempt(ctx context.Context, messageID int64, at time.Time
 // MarkMessageAccepted records the wamid of a queued message.
 func (t *Tx) MarkMessageAccepted(ctx context.Context, messageID int64, wamid string, at time.Time) error {
 	return t.execOne(ctx, "mark message accepted",
-		`UPDATE messages SET status = 'accepted', wa_message_id = $1, error_code = NULL, error_title = NULL,
+		`UPDATE `+byID(t.d, "messages")+` SET status = 'accepted', wa_message_id = $1, error_code = NULL, error_title = NULL,
 			error_message = NULL, updated_at = $2 WHERE id = $3 AND status = 'queued'`, wamid, toMs(at), messageID)
 }
 

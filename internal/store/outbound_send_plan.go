@@ -12,13 +12,17 @@ import (
 // message of a live channel: the message, its send context and the
 // channel. It runs once per send, so one query instead of three matters:
 // on SQLite each is parsed anew, on PostgreSQL each is a round trip.
-var sendPlanSelect = "SELECT " + outboundMessageColumns + ", " + sendContextColumns + ", " + prefixed("ch.", channelColumns) +
-	" FROM " + sendContextFrom + " JOIN channels ch ON ch.id = m.channel_id AND ch.deleted_at IS NULL WHERE m.id = $1"
+var sendPlanSelect = map[string]string{SQLite: sendPlanQuery(SQLite), Postgres: sendPlanQuery(Postgres)}
+
+func sendPlanQuery(dialect string) string {
+	return "SELECT " + outboundMessageColumns + ", " + sendContextColumns + ", " + prefixed("ch.", channelColumns) +
+		" FROM " + sendContextFrom(dialect) + " JOIN channels ch ON ch.id = m.channel_id AND ch.deleted_at IS NULL WHERE m.id = $1"
+}
 
 // SendPlanOf returns the message (with attachments), its send context and
 // its channel; ErrNotFound when the message, or a live channel of it, is missing.
 func (r reads) SendPlanOf(ctx context.Context, messageID int64) (*helpdesk.Message, *helpdesk.SendContext, *helpdesk.Channel, error) {
-	row := r.q.QueryRowContext(ctx, sendPlanSelect, messageID)
+	row := r.q.QueryRowContext(ctx, sendPlanSelect[r.d], messageID)
 	var sc helpdesk.SendContext
 	scDests, scDone := sendContextDests(&sc)
 	var m *helpdesk.Message
