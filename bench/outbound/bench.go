@@ -255,8 +255,14 @@ func setup(ctx context.Context, a *app.App, s *sim.Sim, seed sim.SeedInfo, custo
 // first seconds.
 func queue(ctx context.Context, a *app.App, tickets []int64, channelID int64, n int) error {
 	const batch = 250
+	// A ticket's jobs must be in the order of its messages. Two batches
+	// committing concurrently interleave their message ids while each
+	// inserts its jobs at the end, so when they share tickets a newer
+	// message could get the older job id, and its worker would wait for the
+	// older message (FIFO per ticket) that River has not fetched yet. Two
+	// batches at once only when consecutive batches cover disjoint tickets.
 	var g errgroup.Group
-	g.SetLimit(2)
+	g.SetLimit(min(2, max(1, len(tickets)/batch)))
 	for start := 0; start < n; start += batch {
 		g.Go(func() error {
 			return a.Service.Update(ctx, func(tx helpdesk.Tx, ev *helpdesk.Events) error {
