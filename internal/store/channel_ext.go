@@ -49,7 +49,7 @@ func inboxInsert(rows int) string {
 	return b.String()
 }
 
-// insertInbox stores deliveries with one INSERT on q.
+// insertInbox stores deliveries with one INSERT on q; callers wrap the error.
 func insertInbox(ctx context.Context, q querier, items []*helpdesk.InboxItem) error {
 	args := make([]any, 0, len(items)*inboxColumns)
 	for _, it := range items {
@@ -58,10 +58,8 @@ func insertInbox(ctx context.Context, q querier, items []*helpdesk.InboxItem) er
 		}
 		args = append(args, nullID(it.ChannelID), toMs(it.ReceivedAt), it.Body, it.State, it.Error)
 	}
-	if _, err := q.ExecContext(ctx, inboxInsert(len(items)), args...); err != nil {
-		return fmt.Errorf("store: append inbox: %w", mapErr(err))
-	}
-	return nil
+	_, err := q.ExecContext(ctx, inboxInsert(len(items)), args...)
+	return mapErr(err)
 }
 
 // appendInbox is DB.AppendInbox on PostgreSQL: the rows and a NOTIFY
@@ -69,7 +67,7 @@ func insertInbox(ctx context.Context, q querier, items []*helpdesk.InboxItem) er
 // instances LISTEN on it to drain the inbox at once.
 func (t *Tx) appendInbox(ctx context.Context, items []*helpdesk.InboxItem) error {
 	if err := insertInbox(ctx, t.q, items); err != nil {
-		return err
+		return fmt.Errorf("store: append inbox: %w", err)
 	}
 	if _, err := t.q.ExecContext(ctx, "SELECT pg_notify('wadesk_inbox', '')"); err != nil {
 		return fmt.Errorf("store: notify inbox: %w", err)

@@ -94,20 +94,30 @@ type inboxWrite struct {
 	args  []any
 }
 
-// apply runs the writes queued by a committed main transaction in one
-// transaction of the inbox file.
-func (f *inboxFile) apply(ctx context.Context, writes []inboxWrite) error {
+// inTx runs fn in one transaction of the inbox file's writer.
+func (f *inboxFile) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := f.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	for _, w := range writes {
-		if _, err := tx.ExecContext(ctx, w.query, w.args...); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
 	}
-	return tx.Commit()
+	return mapErr(tx.Commit())
+}
+
+// apply runs the writes queued by a committed main transaction in one
+// transaction of the inbox file.
+func (f *inboxFile) apply(ctx context.Context, writes []inboxWrite) error {
+	return f.inTx(ctx, func(tx *sql.Tx) error {
+		for _, w := range writes {
+			if _, err := tx.ExecContext(ctx, w.query, w.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // InboxDB is the connection that holds webhook_inbox: the inbox file's
@@ -133,16 +143,8 @@ func (db *DB) AppendInbox(ctx context.Context, items []*helpdesk.InboxItem) erro
 	if db.inbox == nil {
 		return db.inTx(ctx, func(tx *Tx) error { return tx.appendInbox(ctx, items) })
 	}
-	tx, err := db.inbox.writer.BeginTx(ctx, nil)
-	if err != nil {
+	if err := db.inbox.inTx(ctx, func(tx *sql.Tx) error { return insertInbox(ctx, tx, items) }); err != nil {
 		return fmt.Errorf("store: append inbox: %w", err)
-	}
-	if err := insertInbox(ctx, tx, items); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: append inbox: commit: %w", mapErr(err))
 	}
 	return nil
 }
@@ -157,25 +159,23 @@ func (db *DB) adoptLegacyInbox(ctx context.Context) error {
 	}
 	items, err := queryAll(ctx, db.writer, scanInbox,
 		"SELECT "+inboxItemColumns+" FROM webhook_inbox ORDER BY id")
-	if err != nil || len(items) == 0 {
-		if err != nil {
-			return fmt.Errorf("store: adopt inbox rows: %w", err)
-		}
-		return nil
-	}
-	tx, err := db.inbox.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: adopt inbox rows: %w", err)
 	}
-	for _, it := range items {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, error, processed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, nullID(it.ChannelID), toMs(it.ReceivedAt), it.Body, it.State, it.Attempts,
-			it.Error, nullMs(it.ProcessedAt)); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("store: adopt inbox rows: %w", err)
-		}
+	if len(items) == 0 {
+		return nil
 	}
-	if err := tx.Commit(); err != nil {
+	err = db.inbox.inTx(ctx, func(tx *sql.Tx) error {
+		for _, it := range items {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_inbox (channel_id, received_at, body, state, attempts, error, processed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, nullID(it.ChannelID), toMs(it.ReceivedAt), it.Body, it.State, it.Attempts,
+				it.Error, nullMs(it.ProcessedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: adopt inbox rows: %w", err)
 	}
 	if _, err := db.writer.ExecContext(ctx, "DELETE FROM webhook_inbox WHERE id <= $1", items[len(items)-1].ID); err != nil {

@@ -160,13 +160,14 @@ func TestBrowserReplyReachesCustomerAndTurnsRead(t *testing.T) {
 	tb.shot("ticket")
 }
 
-func TestBrowserClosedWindowOffersTemplates(t *testing.T) {
-	e := apptest.Start(t, apptest.Options{})
-	tb := newTab(t)
+// openClosedWindowTicket connects the channel, has the customer write text
+// 25 hours ago (the window is closed), signs in and opens that ticket, where
+// the template picker shows.
+func openClosedWindowTicket(t *testing.T, e *apptest.Env, tb *tab, text string) {
+	t.Helper()
 	connectChannel(t, e)
-	// The customer's only message is 25 hours old: the window is closed.
 	old := time.Now().Add(-25 * time.Hour)
-	if _, err := e.Sim.CustomerSend(context.Background(), sim.Inbound{PhoneNumberID: e.Seed.PhoneNumberID, From: e.Seed.CustomerWaID, Type: "text", Text: "Hello from yesterday", Timestamp: old}); err != nil {
+	if _, err := e.Sim.CustomerSend(context.Background(), sim.Inbound{PhoneNumberID: e.Seed.PhoneNumberID, From: e.Seed.CustomerWaID, Type: "text", Text: text, Timestamp: old}); err != nil {
 		t.Fatal(err)
 	}
 	tb.signIn(e.BaseURL, "admin@example.com", "admin-password")
@@ -178,6 +179,12 @@ func TestBrowserClosedWindowOffersTemplates(t *testing.T) {
 	}
 	tb.do(chromedp.Navigate(e.BaseURL+"/tickets/"+list.Data[0].ID), chromedp.WaitVisible(chromedp.CSS("#window-banner")))
 	tb.waitJS("the template picker", `!document.querySelector('#template-picker').hidden`, wait)
+}
+
+func TestBrowserClosedWindowOffersTemplates(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{})
+	tb := newTab(t)
+	openClosedWindowTicket(t, e, tb, "Hello from yesterday")
 
 	// Free text is refused by the page itself, with the reason.
 	tb.do(chromedp.SendKeys(chromedp.CSS("#text"), "Are you there?"), chromedp.Click(chromedp.CSS("#send")))

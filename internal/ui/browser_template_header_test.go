@@ -1,10 +1,7 @@
 package ui_test
 
 import (
-	"context"
-	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -17,20 +14,7 @@ import (
 func TestBrowserTemplateWithAHeaderFile(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	tb := newTab(t)
-	connectChannel(t, e)
-	old := time.Now().Add(-25 * time.Hour)
-	if _, err := e.Sim.CustomerSend(context.Background(), sim.Inbound{PhoneNumberID: e.Seed.PhoneNumberID, From: e.Seed.CustomerWaID, Type: "text", Text: "Where is my invoice?", Timestamp: old}); err != nil {
-		t.Fatal(err)
-	}
-	tb.signIn(e.BaseURL, "admin@example.com", "admin-password")
-	tb.waitJS("the ticket", `fetch('/api/v1/tickets').then(r => r.json()).then(b => b.data.length > 0)`, wait)
-	var list struct{ Data []struct{ ID string } }
-	_, body := e.Do("GET", "/api/v1/tickets", nil)
-	if err := json.Unmarshal(body, &list); err != nil || len(list.Data) == 0 {
-		t.Fatalf("tickets: %s", body)
-	}
-	tb.do(chromedp.Navigate(e.BaseURL+"/tickets/"+list.Data[0].ID), chromedp.WaitVisible(chromedp.CSS("#window-banner")))
-	tb.waitJS("the template picker", `!document.querySelector('#template-picker').hidden`, wait)
+	openClosedWindowTicket(t, e, tb, "Where is my invoice?")
 	tb.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#tpl-select'); s.value = 'invoice_ready|en_US'; s.dispatchEvent(new Event('change')); })()`))
 	const tpl = `.tpl[data-name="invoice_ready"]`
 	tb.waitJS("the template's fields", `!document.querySelector('`+tpl+`').hidden`, wait)
